@@ -1,0 +1,136 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+
+/**
+ * Positional, synchronous reads of a file's bytes. Layout readers parse metadata with many small
+ * reads; a block cache turns them into a few large ones, and `bytesRead` says how much was read.
+ */
+export interface ByteSource {
+  readonly path: string;
+  readonly size: number;
+  /** Bytes [offset, offset + length). Throws a TruncatedFileError past the end of the file. */
+  read(offset: number, length: number): Uint8Array;
+  /** Total bytes fetched from the file so far (cache misses only). */
+  readonly bytesRead: number;
+  close(): void;
+}
+
+export class TruncatedFileError extends Error {
+  override readonly name = "TruncatedFileError";
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly length: number,
+    readonly size: number,
+  ) {
+    super(
+      `${path}: needed bytes ${offset}..${offset + length} but the file has only ${size} bytes; ` +
+        `it is truncated or not what its header says (re-copy it from the archive)`,
+    );
+  }
+}
+
+export interface FileSourceOptions {
+  /** Size of each cached block read from disk. Default 64 KiB. */
+  blockSize?: number;
+  /** Blocks kept in the cache. Default 64. */
+  maxBlocks?: number;
+}
+
+/** Opens `path` for positional reads through a small LRU block cache. */
+export function openFileSource(path: string, options: FileSourceOptions = {}): ByteSource {
+  const blockSize = options.blockSize ?? 65536;
+  const maxBlocks = options.maxBlocks ?? 64;
+  if (blockSize < 512) throw new Error("blockSize must be at least 512");
+  if (maxBlocks < 1) throw new Error("maxBlocks must be at least 1");
+  const fd = openSync(path, "r");
+  const size = fstatSync(fd).size;
+  const blocks = new Map<number, Uint8Array>();
+  let bytesRead = 0;
+
+  const block = (n: number): Uint8Array => {
+    const hit = blocks.get(n);
+    if (hit) {
+      blocks.delete(n);
+      blocks.set(n, hit);
+      return hit;
+    }
+    const start = n * blockSize;
+    const len = Math.min(blockSize, size - start);
+    const buf = new Uint8Array(len);
+    let got = 0;
+    while (got < len) {
+      const r = readSync(fd, buf, got, len - got, start + got);
+      if (r === 0) break;
+      got += r;
+    }
+    bytesRead += got;
+    blocks.set(n, buf);
+    if (blocks.size > maxBlocks) {
+      const oldest = blocks.keys().next().value;
+      if (oldest !== undefined) blocks.delete(oldest);
+    }
+    return buf;
+  };
+
+  return {
+    path,
+    size,
+    get bytesRead() {
+      return bytesRead;
+    },
+    read(offset: number, length: number): Uint8Array {
+      if (offset < 0 || length < 0 || offset + length > size) {
+        throw new TruncatedFileError(path, offset, length, size);
+      }
+      const first = Math.floor(offset / blockSize);
+      const last = Math.floor((offset + length - 1) / blockSize);
+      if (length === 0) return new Uint8Array(0);
+      if (first === last) {
+        const b = block(first);
+        const at = offset - first * blockSize;
+        return b.subarray(at, at + length);
+      }
+      if (length > blockSize * maxBlocks) {
+        // Large reads (compact data, big heaps) bypass the cache.
+        const out = new Uint8Array(length);
+        let got = 0;
+        while (got < length) {
+          const r = readSync(fd, out, got, length - got, offset + got);
+          if (r === 0) throw new TruncatedFileError(path, offset, length, size);
+          got += r;
+        }
+        bytesRead += length;
+        return out;
+      }
+      const out = new Uint8Array(length);
+      let pos = 0;
+      for (let n = first; n <= last; n++) {
+        const b = block(n);
+        const from = n === first ? offset - n * blockSize : 0;
+        const to = Math.min(b.length, offset + length - n * blockSize);
+        out.set(b.subarray(from, to), pos);
+        pos += to - from;
+      }
+      return out;
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
+
+/** A ByteSource over bytes already in memory (tests, inline data). */
+export function memorySource(bytes: Uint8Array, path = "<memory>"): ByteSource {
+  return {
+    path,
+    size: bytes.length,
+    bytesRead: 0,
+    read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > bytes.length) {
+        throw new TruncatedFileError(path, offset, length, bytes.length);
+      }
+      return bytes.subarray(offset, offset + length);
+    },
+    close() {},
+  };
+}

@@ -1,0 +1,104 @@
+// What a file's structure says about each variable, independent of the container format:
+// the common language of the HDF5 reader, the netCDF3 reader and the reference writers.
+
+/** numpy / Zarr v2 type string, e.g. "<f4", ">i2", "|u1", "|S1". */
+export type TypeString = string;
+
+export type TypeKind =
+  | "int"
+  | "uint"
+  | "float"
+  | "char" // fixed-length byte string (netCDF char, HDF5 fixed string)
+  | "vlen-string" // HDF5 variable-length string: data lives in the global heap, not referenceable
+  | "compound"
+  | "enum"
+  | "reference"
+  | "opaque"
+  | "bitfield"
+  | "vlen";
+
+export interface DataType {
+  kind: TypeKind;
+  /** numpy-style type string for the stored bytes ("<f4", ">i4", "|S1"…). */
+  typestr: TypeString;
+  /** Bytes per element as stored. */
+  size: number;
+}
+
+/** JSON-friendly attribute values. One-element arrays are reported as scalars. */
+export type AttributeValue = string | number | boolean | null | number[] | string[];
+
+export interface Filter {
+  /** HDF5 filter id: 1 deflate, 2 shuffle, 3 fletcher32, 4 szip, 5 nbit, 6 scaleoffset, 32015 zstd… */
+  id: number;
+  name: string;
+  /** Client data values of the filter (deflate: [level]; shuffle: [element size]). */
+  clientData: number[];
+  optional: boolean;
+}
+
+export interface ChunkRef {
+  /** Chunk grid index (not element offset): element offset / chunk shape, per dimension. */
+  index: number[];
+  /** Absolute byte offset in the file. */
+  offset: number;
+  /** Stored (filtered) byte length. */
+  length: number;
+  /** HDF5 filter mask: bit i set means filter i of the pipeline was NOT applied to this chunk. */
+  filterMask: number;
+}
+
+export type Storage =
+  | { kind: "contiguous"; offset: number; length: number }
+  | { kind: "compact"; data: Uint8Array }
+  | { kind: "chunked"; chunks: ChunkRef[] }
+  /** Layout says the data exists but no bytes were ever written (reads give the fill value). */
+  | { kind: "unallocated" }
+  /** netCDF3 record variable: record r of this variable is at `offset + r * stride`, `length` bytes. */
+  | { kind: "records"; offset: number; stride: number; length: number; count: number };
+
+export interface DimensionInfo {
+  name: string;
+  size: number;
+  unlimited: boolean;
+}
+
+export interface VariableLayout {
+  /** Full path inside the file, "/" separated, e.g. "/tas" or "/model/tas". */
+  path: string;
+  /** Last path component. */
+  name: string;
+  /** Dimension names, one per axis, without any group prefix. */
+  dimensions: string[];
+  shape: number[];
+  /** null for an unlimited axis. */
+  maxShape: (number | null)[];
+  dtype: DataType;
+  /** null when not chunked (contiguous, compact, netCDF3). */
+  chunkShape: number[] | null;
+  filters: Filter[];
+  /**
+   * The fill value stored in the file's layout (HDF5 fill-value message), decoded,
+   * or null when the file defines none. Not the same thing as the `_FillValue` attribute.
+   */
+  storedFillValue: number | string | null;
+  /** User-visible attributes; library internals (CLASS, NAME, DIMENSION_LIST, _Netcdf4*…) removed. */
+  attributes: Record<string, AttributeValue>;
+  /** True when the variable is a coordinate variable (a dimension scale / name == its only dim). */
+  isCoordinate: boolean;
+  storage: Storage;
+}
+
+export type ContainerFormat = "hdf5" | "netcdf3-classic" | "netcdf3-64bit-offset" | "netcdf3-64bit-data";
+
+export interface FileLayout {
+  format: ContainerFormat;
+  path: string;
+  size: number;
+  /** Group paths other than the root, e.g. ["/model"]. */
+  groups: string[];
+  dimensions: DimensionInfo[];
+  /** Global (root group) attributes. */
+  attributes: Record<string, AttributeValue>;
+  variables: VariableLayout[];
+}
