@@ -1,1 +1,63 @@
-export {};
+// The public surface of @drover/shared: every export named, none by `export *`.
+
+export { connectBus, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
+export { EnvSchema, loadConfig, redactUrl, type Config } from "./config.js";
+export { GroupDocSchema, HistoryEntrySchema, ProjectDocSchema, groupId, projectId, type GroupDoc, type HistoryEntry, type PhaseRecord, type ProjectDoc } from "./documents.js";
+export { DroverError, isDroverError, toErrorDetail, type ErrorDetail, type ErrorKind } from "./errors.js";
+export { copyAtomic, replaceDir, tempPathFor, writeFileAtomic, writeJsonAtomic } from "./fsutil.js";
+export { readGroupFile, resolveFiles, splitCsvLine, groupNameFromFile, type GroupProject, type GroupSpec } from "./group/group-file.js";
+export { globFiles } from "./group/glob.js";
+export {
+  activeState,
+  allowedMoves,
+  canMove,
+  doneState,
+  failedState,
+  groupStates,
+  isActive,
+  isFailed,
+  lifecycleDiagram,
+  needsOperator,
+  nextPhase,
+  phaseOf,
+  phases,
+  projectStates,
+  type GroupState,
+  type Phase,
+  type ProjectState,
+} from "./lifecycle.js";
+export { createLogger, silentLogger, type Logger } from "./log.js";
+export { catalogue, createMessage, isSelector, parseMessage, selectors, type Body, type BodyInput, type Message, type MessageFields, type Selector } from "./messages.js";
+export { assertAllowed, isWithin } from "./paths.js";
+export { writeDemoGroup, demoSeries, type SampleGroup } from "./sample/demo-group.js";
+export { writeSeries, type SeriesSpec } from "./sample/cmip-like.js";
+export { ProjectConfigSchema, type Issue, type ProjectConfig, type ScanSummary, type ValidationSummary, type ComputeSummary } from "./schemas.js";
+export { boot, stopOnSignals, type Service } from "./service/boot.js";
+export { startPhaseWorker } from "./service/phase-worker.js";
+export { createMemoryStore, listGroups, listProjects, openCouchStore, readGroup, readProject, updateDoc, ConflictError, type DocStore } from "./store.js";
+export { runTask, TaskError } from "./tasks/run-task.js";
+export { tasks, type TaskInputs, type TaskName, type TaskOutputs } from "./tasks/tasks.js";
+export { consumes, deadLetterQueue, queueName, services, type ServiceName } from "./topology.js";
+export { assessGroup, blockingReason, moveGroup, newGroup, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
+export {
+  dispatch,
+  move,
+  newProject,
+  onAccept,
+  onComputed,
+  onFailed,
+  onFaultlist,
+  onRegistered,
+  onRetry,
+  onScanned,
+  onStarted,
+  onValidated,
+  type RuleContext,
+  type TrackerSettings,
+} from "./tracker/project-rules.js";
+export { scanProject, inventoryPath, type ScanResult } from "./scan/scan-project.js";
+export type { Inventory, ProductVariable, FileEntry } from "./scan/inventory.js";
+export { writeZarrProduct, zarrProductPath, ZARR_REVISION } from "./compute/write-zarr.js";
+export { validateProduct, type ValidationResult } from "./validate/validate-project.js";
+export { judge, type DataReport, type IgnoreTemplate, type MetadataReport } from "./validate/report.js";
+export { publishGroup } from "./complete/publish.js";

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The main job on one machine: install what is missing, start the stack and the services, make
+# the sample data, launch the demo group, show its progress until it is complete, say where the
+# products and reports are, and stop what this script started.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+t0=$(date +%s.%N)
+ensure_build
+had_pouch=$([[ -f "$RUN_DIR/pouchdb.pid" ]] && echo 1 || echo 0)
+had_rabbit=$([[ -f "$RUN_DIR/rabbitmq.started" ]] && echo 1 || echo 0)
+"$DROVER_ROOT/scripts/stack.sh" start
+
+cleanup() {
+  "$DROVER_ROOT/scripts/services.sh" stop
+  if [[ "${DROVER_KEEP_STACK:-0}" != 1 ]]; then
+    [[ $had_pouch == 0 && -f "$RUN_DIR/pouchdb.pid" ]] && { kill "$(cat "$RUN_DIR/pouchdb.pid")" 2>/dev/null || true; rm -f "$RUN_DIR/pouchdb.pid"; say "stopped the embedded CouchDB server it started"; }
+    [[ $had_rabbit == 0 && -f "$RUN_DIR/rabbitmq.started" ]] && { timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true; rm -f "$RUN_DIR/rabbitmq.started"; say "stopped the rabbitmq-server it started"; }
+  fi
+}
+trap cleanup EXIT
+
+"$DROVER_ROOT/scripts/services.sh" start
+cli() { (cd "$DROVER_ROOT" && node services/cli/dist/main.js "$@"); }
+data="$DROVER_HOME/data"
+cli sample "$data"
+group="demo-$(date +%Y%m%d-%H%M%S)"
+set +e
+cli launch "$data/demo/demo.csv" --group "$group" --wait --timeout "${DROVER_DEMO_TIMEOUT:-600}"
+rc=$?
+set -e
+complete="${DROVER_COMPLETE_DIR:-$DROVER_HOME/complete}/$group"
+secs=$(echo "$(date +%s.%N) - $t0" | bc)
+echo
+if [[ $rc == 0 ]]; then
+  echo "The demo group $group is complete in ${secs%.*} s."
+  echo "  products: $complete/data/"
+  ls -1 "$complete/data" | sed 's/^/    /'
+  echo "  reports:  $complete/reports/"
+  echo "  summary:  $complete/summary.json"
+  echo "  open one in Python: xarray.open_zarr(\"$complete/data/$(ls -1 "$complete/data" | head -1)\", consolidated=False)"
+else
+  echo "The demo group $group did not complete (see above, 'npm run drover -- status $group', and the logs in $LOG_DIR)."
+fi
+echo "  service logs: $LOG_DIR/<service>.log"
+echo "  to look around later: npm run stack:start, then npm run drover -- status $group"
+exit $rc

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Shared helpers of drover's scripts: paths, installing what is missing, reaching the services.
+# Source it; it does nothing by itself.
+
+DROVER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DROVER_HOME="${DROVER_HOME:-$DROVER_ROOT/var}"
+RUN_DIR="$DROVER_HOME/run"
+LOG_DIR="$DROVER_HOME/log"
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+export npm_config_loglevel="${npm_config_loglevel:-error}"
+export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+say() { printf '%s\n' "drover: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# True when something accepts TCP connections on host:port.
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# host and port of a URL (amqp://user:pw@host:port/vhost, http://host:port).
+url_host() { local u="${1#*://}"; u="${u#*@}"; u="${u%%/*}"; printf '%s' "${u%%:*}"; }
+url_port() { local u="${1#*://}"; u="${u#*@}"; u="${u%%/*}"; [[ "$u" == *:* ]] && printf '%s' "${u##*:}" || printf '%s' "$2"; }
+
+need_node() {
+  command -v node >/dev/null || die "Node.js 20.18 or newer is needed (https://nodejs.org, or 'apt-get install nodejs npm')"
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  (( major >= 20 )) || die "Node.js $(node -v) is too old: drover needs 20.18 or newer"
+}
+
+# npm ci when node_modules is missing or older than the lockfile.
+ensure_deps() {
+  need_node
+  if [[ ! -d "$DROVER_ROOT/node_modules" || "$DROVER_ROOT/package-lock.json" -nt "$DROVER_ROOT/node_modules/.package-lock.json" ]]; then
+    say "installing dependencies (npm ci)…"
+    (cd "$DROVER_ROOT" && npm ci --no-audit --no-fund) >&2 || die "npm ci failed (see above)"
+  fi
+}
+
+# tsc -b is incremental: a no-op build takes a fraction of a second.
+ensure_build() {
+  ensure_deps
+  (cd "$DROVER_ROOT" && node_modules/.bin/tsc -b) >&2 || die "the TypeScript build failed (see above)"
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Starts or stops every drover service in the background (logs in var/log/<service>.log):
+#   scripts/services.sh start [copies-of-each-worker]   |   scripts/services.sh stop
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SERVICES=(state-tracker scanner computer validator completion)
+
+start() {
+  local copies="${1:-1}" s i
+  ensure_build
+  for s in "${SERVICES[@]}"; do
+    local n=1
+    [[ "$s" == scanner || "$s" == computer || "$s" == validator ]] && n="$copies"
+    for ((i = 1; i <= n; i++)); do
+      local pidfile="$RUN_DIR/$s.$i.pid"
+      if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then continue; fi
+      # exec: the recorded pid is node's own, and no shell lingers holding the caller's output.
+      (cd "$DROVER_ROOT" && DROVER_LOG_FORMAT="${DROVER_LOG_FORMAT:-pretty}" exec node "services/$s/dist/main.js") </dev/null >>"$LOG_DIR/$s.log" 2>&1 &
+      echo $! >"$pidfile"
+    done
+  done
+  say "services started (logs in $LOG_DIR)"
+}
+
+stop() {
+  local f pid
+  shopt -s nullglob
+  for f in "$RUN_DIR"/{state-tracker,scanner,computer,validator,completion}.*.pid; do
+    pid=$(cat "$f")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$f"
+  done
+  say "services stopped"
+}
+
+case "${1:-start}" in
+  start) shift || true; start "${1:-1}" ;;
+  stop) stop ;;
+  *) die "usage: scripts/services.sh start [copies] | stop" ;;
+esac

@@ -1,0 +1,43 @@
+import { listProjects, readGroup, type GroupDoc, type Message, type ProjectDoc } from "@drover/shared";
+import type { Context } from "../context.js";
+import { createScreen, groupView, type LiveProgress } from "../render.js";
+
+export interface WatchResult {
+  group: GroupDoc;
+  projects: ProjectDoc[];
+  seconds: number;
+}
+
+/**
+ * Shows a group's projects live until the group is Completed or Incomplete (or the timeout):
+ * states from the database, chunk-level progress from the bus.
+ */
+export async function watchGroup(ctx: Context, name: string, options: { timeoutSeconds?: number; quiet?: boolean } = {}): Promise<WatchResult> {
+  const store = await ctx.store();
+  const live = new Map<string, LiveProgress>();
+  try {
+    const bus = await ctx.bus();
+    await bus.watch(`project.*.progress`, (m: Message) => {
+      if (m.group !== name || !m.project) return;
+      const b = (m as Message<"project.compute.progress">).body;
+      live.set(m.project, { phase: m.type.split(".")[1] ?? "", done: b.done, total: b.total, unit: b.unit });
+    });
+  } catch {
+    // Progress bars are a nicety: states still come from the database.
+  }
+  const screen = createScreen();
+  const t0 = Date.now();
+  const deadline = options.timeoutSeconds === undefined ? Number.POSITIVE_INFINITY : t0 + options.timeoutSeconds * 1000;
+  for (;;) {
+    const group = await readGroup(store, `group:${name}`);
+    const projects = group ? await listProjects(store, name) : [];
+    const seconds = (Date.now() - t0) / 1000;
+    if (group && !options.quiet) screen(groupView(group, projects, live, seconds));
+    if (group && (group.state === "Completed" || group.state === "Incomplete")) return { group, projects, seconds };
+    if (Date.now() > deadline) {
+      if (!group) throw new Error(`group ${name} did not appear within ${options.timeoutSeconds} s: is the state-tracker running? ('npm run state-tracker')`);
+      return { group, projects, seconds };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,0 +1,278 @@
+import { join } from "node:path";
+import {
+  GroupDocSchema,
+  ProjectDocSchema,
+  assessGroup,
+  createMessage,
+  groupId,
+  listGroups,
+  listProjects,
+  newGroup,
+  newProject,
+  onAccept,
+  onCompletionQueued,
+  onComputed,
+  onFailed,
+  onFaultlist,
+  onProjectCompleted,
+  onProjectCompletionFailed,
+  onRegistered,
+  onRetry,
+  onScanned,
+  onStarted,
+  onValidated,
+  moveGroup,
+  parseMessage,
+  projectId,
+  readGroup,
+  readProject,
+  updateDoc,
+  type Bus,
+  type DocStore,
+  type GroupDoc,
+  type Logger,
+  type Message,
+  type ProjectDoc,
+  type RuleContext,
+  type Selector,
+  type TrackerSettings,
+} from "@drover/shared";
+
+// The state-tracker: the only writer of lifecycle state. Each handler reads the document,
+// applies a rule from shared/tracker, writes it back honouring _rev (the outbox of messages to
+// send goes in the same write), publishes the outbox, then lets the bus acknowledge.
+
+export interface TrackerDeps {
+  bus: Pick<Bus, "sender" | "publish" | "consume">;
+  store: DocStore;
+  log: Logger;
+  settings: TrackerSettings;
+  workDir: string;
+  completeDir: string;
+}
+
+export interface Tracker {
+  /** Publishes what earlier runs decided but did not get to send (a crash between write and publish). */
+  recover(): Promise<number>;
+  handle(msg: Message): Promise<void>;
+}
+
+export function createTracker(deps: TrackerDeps): Tracker {
+  const { bus, store, log } = deps;
+  const ctx = (): RuleContext => ({
+    now: new Date().toISOString(),
+    settings: deps.settings,
+    make: (type, fields, body) => createMessage(type, fields, body, bus.sender),
+  });
+
+  async function flush(id: string, schema: typeof ProjectDocSchema | typeof GroupDocSchema, outbox: Message[]): Promise<void> {
+    if (outbox.length === 0) return;
+    for (const raw of outbox) await bus.publish(parseMessage(raw.type as Selector, raw));
+    const sent = new Set(outbox.map((m) => m.id));
+    await updateDoc(store, id, schema as typeof ProjectDocSchema, (cur) =>
+      cur && cur.outbox.some((m) => sent.has(m.id)) ? { ...cur, outbox: cur.outbox.filter((m) => !sent.has(m.id)) } : undefined,
+    );
+  }
+
+  /** Applies a rule to a project; on a conflict the rule runs again on the fresh document. */
+  async function changeProject(group: string, code: string, rule: (doc: ProjectDoc) => ProjectDoc | undefined): Promise<ProjectDoc | undefined> {
+    const id = projectId(group, code);
+    let missing = false;
+    const { doc, changed } = await updateDoc(store, id, ProjectDocSchema, (cur) => {
+      if (!cur) {
+        missing = true;
+        return undefined;
+      }
+      return rule(cur);
+    });
+    if (missing) {
+      log.warn({ group, project: code }, "message about a project that is not registered; ignored");
+      return undefined;
+    }
+    if (!changed || !doc) return undefined;
+    const last = doc.history.at(-1);
+    if (last) log.info({ group, project: code }, `${last.from} → ${last.to}: ${last.reason}`);
+    await flush(doc._id, ProjectDocSchema, doc.outbox);
+    return doc;
+  }
+
+  async function changeGroup(group: string, rule: (g: GroupDoc) => GroupDoc | undefined): Promise<GroupDoc | undefined> {
+    const { doc, changed } = await updateDoc(store, groupId(group), GroupDocSchema, (cur) => (cur ? rule(cur) : undefined));
+    if (!changed || !doc) return undefined;
+    const last = doc.history.at(-1);
+    if (last) log.info({ group }, `group ${last.from} → ${last.to}: ${last.reason}`);
+    return doc;
+  }
+
+  /** After a project changed: does its group complete, stall, or resume? */
+  async function reviewGroup(group: string, event: string, retryCompletion = false): Promise<void> {
+    const g = await readGroup(store, groupId(group));
+    if (!g || g.state === "Completing" || g.state === "Completed") return;
+    const counts = await store.countStates(group);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const active = counts.Scanning + counts.Computing + counts.Validating + counts.Completing;
+    const ready = counts.Validated + (retryCompletion ? counts.CompletionFailed : 0);
+    // Reading every project is only needed at the decision points.
+    if (active > 0 && g.state !== "Incomplete" && ready < total - counts.Faultlisted) return;
+    const projects = (await listProjects(store, group)).map((p) => (retryCompletion && p.state === "CompletionFailed" ? { ...p, state: "Validated" as const } : p));
+    let decision: ReturnType<typeof assessGroup> = { kind: "none" };
+    const moved = await changeGroup(group, (cur) => {
+      decision = assessGroup(cur, projects, deps.completeDir, event, ctx());
+      return decision.kind === "none" ? undefined : decision.group;
+    });
+    if (!moved) return;
+    await queueCompletion(moved);
+    await flush(moved._id, GroupDocSchema, moved.outbox);
+  }
+
+  /** A group moving to Completing takes its validated projects along before the request goes out. */
+  async function queueCompletion(g: GroupDoc): Promise<void> {
+    if (g.state !== "Completing") return;
+    const request = g.outbox.find((m) => m.type === "group.complete.request");
+    if (!request) return;
+    const req = parseMessage("group.complete.request", request);
+    for (const p of req.body.projects) await changeProject(g.name, p.code, (doc) => onCompletionQueued(doc, req, ctx()));
+  }
+
+  async function register(msg: Message<"group.register.request">): Promise<void> {
+    const now = new Date().toISOString();
+    const codes = msg.body.projects.map((p) => p.code);
+    const { doc } = await updateDoc(store, groupId(msg.group), GroupDocSchema, (cur) => {
+      if (!cur) return newGroup(msg.group, msg.body.groupFile, codes, now);
+      const added = codes.filter((c) => !cur.projects.includes(c));
+      if (added.length === 0) return undefined;
+      return { ...cur, projects: [...cur.projects, ...added], updatedAt: now };
+    });
+    let created = 0;
+    for (const p of msg.body.projects) {
+      const workDir = join(deps.workDir, "in_progress", msg.group, p.code);
+      const id = projectId(msg.group, p.code);
+      const r = await updateDoc(store, id, ProjectDocSchema, (cur) => (cur ? undefined : onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx())));
+      if (r.changed && r.doc) {
+        created++;
+        await flush(id, ProjectDocSchema, r.doc.outbox);
+      } else {
+        const cur = await readProject(store, id);
+        log.warn({ group: msg.group, project: p.code }, `already registered (${cur?.state ?? "?"}); left as it is`);
+      }
+    }
+    log.info({ group: msg.group }, `group ${msg.group} registered: ${created} new project${created === 1 ? "" : "s"}, ${codes.length - created} already known (${doc?.projects.length ?? codes.length} in the group)`);
+    await reviewGroup(msg.group, msg.type);
+  }
+
+  async function completionDone(msg: Message<"group.complete.succeeded">): Promise<void> {
+    const g0 = await readGroup(store, groupId(msg.group));
+    if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
+    // Projects first: a group reads Completed only once every project does.
+    for (const item of msg.body.items) await changeProject(msg.group, item.code, (p) => onProjectCompleted(p, item, msg, ctx()));
+    const g = await changeGroup(msg.group, (cur) =>
+      cur.state === "Completing" && cur.completion?.requestId === msg.correlationId
+        ? { ...moveGroup(cur, "Completed", msg.type, [`${msg.body.items.length} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
+        : undefined,
+    );
+    if (g) await flush(g._id, GroupDocSchema, g.outbox);
+  }
+
+  async function completionFailed(msg: Message<"group.complete.failed">): Promise<void> {
+    const err = msg.body.error;
+    const g0 = await readGroup(store, groupId(msg.group));
+    if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
+    const retry = !err.permanent && (g0.completion?.attempts ?? 1) < deps.settings.maxAttempts;
+    for (const code of g0.projects) await changeProject(msg.group, code, (p) => onProjectCompletionFailed(p, err, msg, ctx()));
+    const g = await changeGroup(msg.group, (cur) =>
+      cur.state === "Completing" ? { ...moveGroup(cur, "Incomplete", msg.type, [`completion failed: ${err.kind}: ${err.message}`], ctx()), completion: { ...cur.completion, requestId: cur.completion?.requestId ?? "", attempts: cur.completion?.attempts ?? 1, error: err } } : undefined,
+    );
+    if (g) await flush(g._id, GroupDocSchema, g.outbox);
+    if (retry) await reviewGroup(msg.group, msg.type, true);
+  }
+
+  async function operator(msg: Message<"project.accept.request" | "project.retry.request" | "project.faultlist.request">): Promise<void> {
+    if (!msg.project) {
+      log.warn({ group: msg.group }, `${msg.type} without a project; ignored`);
+      return;
+    }
+    try {
+      const doc = await changeProject(msg.group, msg.project, (p) => {
+        if (msg.type === "project.accept.request") return onAccept(p, msg as Message<"project.accept.request">, ctx());
+        if (msg.type === "project.faultlist.request") return onFaultlist(p, msg as Message<"project.faultlist.request">, ctx());
+        if (p.state === "CompletionFailed") return undefined;
+        return onRetry(p, msg as Message<"project.retry.request">, ctx());
+      });
+      if (!doc && msg.type === "project.retry.request") {
+        const p = await readProject(store, projectId(msg.group, msg.project));
+        if (p?.state === "CompletionFailed") await reviewGroup(msg.group, msg.type, true);
+      }
+    } catch (e) {
+      log.warn({ group: msg.group, project: msg.project }, `refused ${msg.type}: ${(e as Error).message}`);
+    }
+  }
+
+  const phaseOf = (type: string) => type.split(".")[1] as "scan" | "compute" | "validate";
+
+  async function handle(msg: Message): Promise<void> {
+    const ctxNow = ctx();
+    const project = msg.project ?? "";
+    switch (msg.type) {
+      case "group.register.request":
+        return register(msg as Message<"group.register.request">);
+      case "project.scan.started":
+      case "project.compute.started":
+      case "project.validate.started":
+        await changeProject(msg.group, project, (p) => onStarted(p, phaseOf(msg.type), msg as Message<"project.scan.started">));
+        return;
+      case "project.scan.succeeded":
+        await changeProject(msg.group, project, (p) => onScanned(p, msg as Message<"project.scan.succeeded">, ctxNow));
+        break;
+      case "project.compute.succeeded":
+        await changeProject(msg.group, project, (p) => onComputed(p, msg as Message<"project.compute.succeeded">, ctxNow));
+        break;
+      case "project.validate.succeeded":
+        await changeProject(msg.group, project, (p) => onValidated(p, msg as Message<"project.validate.succeeded">, ctxNow));
+        break;
+      case "project.scan.failed":
+      case "project.compute.failed":
+      case "project.validate.failed":
+        await changeProject(msg.group, project, (p) => onFailed(p, phaseOf(msg.type), msg as Message<"project.scan.failed">, ctxNow));
+        break;
+      case "group.complete.started":
+        log.info({ group: msg.group }, `completion started by ${(msg as Message<"group.complete.started">).body.worker}`);
+        return;
+      case "group.complete.succeeded":
+        return completionDone(msg as Message<"group.complete.succeeded">);
+      case "group.complete.failed":
+        return completionFailed(msg as Message<"group.complete.failed">);
+      case "project.accept.request":
+      case "project.retry.request":
+      case "project.faultlist.request":
+        await operator(msg as Message<"project.accept.request">);
+        break;
+      default:
+        log.warn({ type: msg.type }, "the state-tracker does not handle this selector");
+        return;
+    }
+    await reviewGroup(msg.group, msg.type);
+  }
+
+  async function recover(): Promise<number> {
+    let n = 0;
+    for (const id of await store.pendingOutbox()) {
+      if (id.startsWith("group:")) {
+        const g = await readGroup(store, id);
+        if (!g) continue;
+        await queueCompletion(g);
+        await flush(id, GroupDocSchema, g.outbox);
+        n += g.outbox.length;
+      } else {
+        const p = await readProject(store, id);
+        if (!p) continue;
+        await flush(id, ProjectDocSchema, p.outbox);
+        n += p.outbox.length;
+      }
+    }
+    // Groups whose projects all finished while no tracker was running.
+    for (const g of await listGroups(store)) if (g.state === "Active" || g.state === "Incomplete") await reviewGroup(g.name, "recovery");
+    return n;
+  }
+
+  return { recover, handle };
+}

@@ -1,0 +1,301 @@
+import { hostname } from "node:os";
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import { redactUrl } from "./config.js";
+import { DroverError, isDroverError } from "./errors.js";
+import type { Logger } from "./log.js";
+import {
+  createMessage,
+  isSelector,
+  parseMessage,
+  type BodyInput,
+  type Message,
+  type MessageFields,
+  type Selector,
+} from "./messages.js";
+import { consumes, deadLetterExchange, deadLetterQueue, queueName, services } from "./topology.js";
+
+// The one module that owns the broker connection. Services publish and consume through it and
+// never see a channel. It reconnects with capped backoff and re-declares topology and consumers.
+
+export interface BusOptions {
+  url: string;
+  exchange: string;
+  /** Service name: queue names and the sender field of every message. */
+  service: string;
+  /** Unacknowledged messages per consumer. Default 1. */
+  prefetch?: number;
+  logger: Logger;
+  /** Attempts to reach the broker at start before giving up. Default 10 (about 30 s). */
+  initialRetries?: number;
+  /** Times a handler's transient failure is retried before the message is dead-lettered. Default 5. */
+  handlerRetries?: number;
+}
+
+export interface Delivery {
+  /** The broker delivered this message before (a consumer died holding it). */
+  redelivered: boolean;
+  /** How many times a transient failure sent this message back to its queue. */
+  retries: number;
+}
+
+export type Handler<S extends Selector> = (msg: Message<S>, delivery: Delivery) => Promise<void>;
+
+export interface Bus {
+  readonly sender: string;
+  /** Builds a message (checked against its schema) and publishes it with confirms. */
+  send<S extends Selector>(type: S, fields: MessageFields, body: BodyInput<S>): Promise<Message<S>>;
+  publish(msg: Message): Promise<void>;
+  /** Consumes a selector from this service's durable queue (copies of the service compete). */
+  consume<S extends Selector>(selector: S, handler: Handler<S>): Promise<void>;
+  /** Listens to a pattern (e.g. "project.#") on a private queue that lives as long as this process. */
+  watch(pattern: string, handler: (msg: Message) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Subscription {
+  kind: "consume" | "watch";
+  pattern: string;
+  run: (raw: ConsumeMessage, channel: Channel) => Promise<void>;
+}
+
+function isConsumed(selector: string): boolean {
+  return Object.values(consumes).some((list) => (list as readonly string[]).includes(selector));
+}
+
+export async function connectBus(options: BusOptions): Promise<Bus> {
+  const { exchange, logger } = options;
+  const prefetch = options.prefetch ?? 1;
+  if (prefetch < 1) throw new DroverError("ConfigError", "prefetch must be at least 1");
+  const handlerRetries = options.handlerRetries ?? 5;
+  const sender = `${options.service}@${hostname()}:${process.pid}`;
+  const subscriptions: Subscription[] = [];
+  let model: ChannelModel | undefined;
+  let publisher: ConfirmChannel | undefined;
+  let waiters: Array<(ch: ConfirmChannel) => void> = [];
+  let closing = false;
+
+  const declareTopology = async (ch: Channel) => {
+    await ch.assertExchange(exchange, "topic", { durable: true });
+    await ch.assertExchange(deadLetterExchange(exchange), "fanout", { durable: true });
+    await ch.assertQueue(deadLetterQueue(exchange), { durable: true });
+    await ch.bindQueue(deadLetterQueue(exchange), deadLetterExchange(exchange), "");
+    for (const service of services) {
+      for (const selector of consumes[service]) {
+        const q = queueName(exchange, service, selector);
+        await ch.assertQueue(q, { durable: true, deadLetterExchange: deadLetterExchange(exchange) });
+        await ch.bindQueue(q, exchange, selector);
+      }
+    }
+  };
+
+  const startSubscription = async (m: ChannelModel, sub: Subscription) => {
+    const ch = await m.createChannel();
+    ch.on("error", (err: Error) => logger.warn({ err: err.message, pattern: sub.pattern }, "consumer channel error"));
+    await ch.prefetch(prefetch);
+    let queue: string;
+    if (sub.kind === "consume") {
+      queue = queueName(exchange, options.service, sub.pattern);
+      await ch.assertQueue(queue, { durable: true, deadLetterExchange: deadLetterExchange(exchange) });
+      await ch.bindQueue(queue, exchange, sub.pattern);
+    } else {
+      const q = await ch.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
+      queue = q.queue;
+      await ch.bindQueue(queue, exchange, sub.pattern);
+    }
+    await ch.consume(queue, (raw) => {
+      if (raw === null) return;
+      void sub.run(raw, ch);
+    });
+  };
+
+  const setup = async (m: ChannelModel) => {
+    model = m;
+    const admin = await m.createChannel();
+    await declareTopology(admin);
+    await admin.close();
+    const pub = await m.createConfirmChannel();
+    pub.on("error", (err: Error) => logger.warn({ err: err.message }, "publish channel error"));
+    pub.on("return", (raw: ConsumeMessage) =>
+      logger.error(
+        { selector: raw.fields.routingKey, messageId: raw.properties.messageId },
+        "message returned by the broker: no queue is bound to its selector",
+      ),
+    );
+    for (const sub of subscriptions) await startSubscription(m, sub);
+    publisher = pub;
+    const ready = waiters;
+    waiters = [];
+    for (const w of ready) w(pub);
+  };
+
+  const connection = await amqp
+    .connect(options.url, {
+      clientProperties: { connection_name: sender },
+      recovery: {
+        initialDelay: 200,
+        maxDelay: 5000,
+        initialMaxRetries: options.initialRetries ?? 10,
+        maxRetries: Number.POSITIVE_INFINITY,
+        setup,
+      },
+    })
+    .catch((e: unknown) => {
+      throw new DroverError(
+        "TransientError",
+        `cannot reach RabbitMQ at ${redactUrl(options.url)}: ${(e as Error).message}. ` +
+          `Start it with 'npm run stack:start', or set AMQP_URL to a running broker.`,
+        { permanent: false, cause: e },
+      );
+    });
+  connection.on("disconnect", (err: Error) => {
+    publisher = undefined;
+    if (!closing) logger.warn({ err: err?.message }, "lost the broker connection; reconnecting");
+  });
+  connection.on("connect", () => {
+    if (!closing) logger.info("connected to the broker");
+  });
+  connection.on("error", (err: Error) => logger.warn({ err: err.message }, "broker connection error"));
+
+  const channel = (): Promise<ConfirmChannel> =>
+    publisher ? Promise.resolve(publisher) : new Promise((resolve) => waiters.push(resolve));
+
+  const publish = async (msg: Message): Promise<void> => {
+    const payload = Buffer.from(JSON.stringify(msg));
+    const durable = isConsumed(msg.type);
+    for (let attempt = 0; ; attempt++) {
+      const ch = await channel();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          ch.publish(
+            exchange,
+            msg.type,
+            payload,
+            {
+              persistent: durable,
+              mandatory: durable,
+              contentType: "application/json",
+              messageId: msg.id,
+              correlationId: msg.correlationId,
+              type: msg.type,
+              timestamp: Math.floor(Date.now() / 1000),
+              appId: sender,
+            },
+            (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+          );
+        });
+        return;
+      } catch (e) {
+        if (closing || attempt >= 5) {
+          throw new DroverError("TransientError", `publish ${msg.type} failed: ${(e as Error).message}`, {
+            permanent: false,
+            cause: e,
+          });
+        }
+        if (publisher === ch) publisher = undefined;
+        await sleep(200 * 2 ** attempt);
+      }
+    }
+  };
+
+  const retryCount = (raw: ConsumeMessage): number => {
+    const h = raw.properties.headers?.["x-drover-retries"];
+    return typeof h === "number" ? h : 0;
+  };
+
+  const consume = async <S extends Selector>(selector: S, handler: Handler<S>): Promise<void> => {
+    const queue = queueName(exchange, options.service, selector);
+    const run = async (raw: ConsumeMessage, ch: Channel) => {
+      const retries = retryCount(raw);
+      let msg: Message<S>;
+      try {
+        msg = parseMessage(selector, JSON.parse(raw.content.toString("utf8")));
+      } catch (e) {
+        const reason = e instanceof SyntaxError ? `not JSON: ${e.message}` : (e as Error).message;
+        logger.error(
+          { selector, messageId: raw.properties.messageId, reason },
+          "rejected a malformed message; it is parked in the dead-letter queue",
+        );
+        safe(() => ch.nack(raw, false, false));
+        return;
+      }
+      const log = logger.child({ group: msg.group, project: msg.project, msgId: msg.id, attempt: msg.attempt });
+      try {
+        await handler(msg, { redelivered: raw.fields.redelivered, retries });
+        safe(() => ch.ack(raw));
+      } catch (e) {
+        const transient = isDroverError(e) ? !e.permanent : true;
+        const detail = (e as Error).message;
+        if (transient && retries < handlerRetries) {
+          const delay = Math.min(30_000, 500 * 2 ** retries);
+          log.warn({ selector, err: detail, retryIn: delay }, "handler failed; will retry the message");
+          await sleep(delay);
+          try {
+            const pub = await channel();
+            await new Promise<void>((resolve, reject) =>
+              pub.sendToQueue(
+                queue,
+                raw.content,
+                { ...raw.properties, persistent: true, headers: { ...raw.properties.headers, "x-drover-retries": retries + 1 } },
+                (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+              ),
+            );
+            safe(() => ch.ack(raw));
+          } catch (requeueError) {
+            log.warn({ err: (requeueError as Error).message }, "could not re-queue; the broker will redeliver");
+            safe(() => ch.nack(raw, false, true));
+          }
+        } else {
+          log.error({ selector, err: detail, retries }, "handler failed for good; message parked in the dead-letter queue");
+          safe(() => ch.nack(raw, false, false));
+        }
+      }
+    };
+    const sub: Subscription = { kind: "consume", pattern: selector, run };
+    subscriptions.push(sub);
+    if (model && publisher) await startSubscription(model, sub);
+  };
+
+  const watch = async (pattern: string, handler: (msg: Message) => void): Promise<void> => {
+    const run = async (raw: ConsumeMessage, ch: Channel) => {
+      try {
+        const data = JSON.parse(raw.content.toString("utf8")) as { type?: unknown };
+        if (typeof data.type === "string" && isSelector(data.type)) handler(parseMessage(data.type, data));
+      } catch (e) {
+        logger.debug({ err: (e as Error).message }, "ignored an unreadable message while watching");
+      }
+      safe(() => ch.ack(raw));
+    };
+    const sub: Subscription = { kind: "watch", pattern, run };
+    subscriptions.push(sub);
+    if (model && publisher) await startSubscription(model, sub);
+  };
+
+  function safe(f: () => void) {
+    try {
+      f();
+    } catch (e) {
+      logger.warn({ err: (e as Error).message }, "channel closed before the message was settled; the broker will redeliver it");
+    }
+  }
+
+  await channel();
+  return {
+    sender,
+    async send(type, fields, body) {
+      const msg = createMessage(type, fields, body, sender);
+      await publish(msg);
+      return msg;
+    },
+    publish,
+    consume,
+    watch,
+    async close() {
+      closing = true;
+      await connection.close().catch(() => undefined);
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

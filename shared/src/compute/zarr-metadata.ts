@@ -1,0 +1,75 @@
+import type { Inventory, ProductVariable } from "../scan/inventory.js";
+
+// Zarr v2 metadata for the product, as xarray expects it: `.zarray` per variable,
+// `_ARRAY_DIMENSIONS` in its `.zattrs`, the group's attributes in the root `.zattrs`.
+
+export const ZARR_COMPRESSION_LEVEL = 4;
+
+export interface ZArray {
+  zarr_format: 2;
+  shape: number[];
+  chunks: number[];
+  dtype: string;
+  compressor: { id: "zlib"; level: number } | null;
+  fill_value: number | string | null;
+  order: "C";
+  filters: null;
+  dimension_separator: ".";
+}
+
+export function zarray(v: ProductVariable, level = ZARR_COMPRESSION_LEVEL): ZArray {
+  return {
+    zarr_format: 2,
+    shape: v.shape,
+    chunks: v.chunks,
+    dtype: v.dtype,
+    compressor: { id: "zlib", level },
+    fill_value: v.fillValue,
+    order: "C",
+    filters: null,
+    dimension_separator: ".",
+  };
+}
+
+/** A float written so that JSON readers see a float: 0 → "0.0", 1e20 → "100000000000000000000.0". */
+export function floatJson(x: number): string {
+  if (!Number.isFinite(x)) return "null";
+  const s = JSON.stringify(x);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+/**
+ * Attributes as JSON text, keeping floating-point attributes floating point (a netCDF
+ * `missing_value = 1.e+20f` must not come back as a Python int).
+ */
+export function attributesJson(attrs: Record<string, unknown>, floatKeys: readonly string[]): string {
+  const floats = new Set(floatKeys);
+  const lines = Object.entries(attrs).map(([k, v]) => {
+    let text: string;
+    if (floats.has(k) && typeof v === "number") text = floatJson(v);
+    else if (floats.has(k) && Array.isArray(v) && v.every((x) => typeof x === "number")) text = `[${(v as number[]).map(floatJson).join(", ")}]`;
+    else text = JSON.stringify(v);
+    return `  ${JSON.stringify(k)}: ${text}`;
+  });
+  return lines.length === 0 ? "{}\n" : `{\n${lines.join(",\n")}\n}\n`;
+}
+
+export function zattrs(v: ProductVariable): string {
+  return attributesJson({ ...v.attributes, _ARRAY_DIMENSIONS: v.dimensions }, v.floatAttributes);
+}
+
+const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+/** Every metadata key of the product store and its JSON text. */
+export function productMetadata(inv: Inventory, level = ZARR_COMPRESSION_LEVEL): Map<string, string> {
+  const out = new Map<string, string>();
+  out.set(".zgroup", json({ zarr_format: 2 }));
+  out.set(".zattrs", attributesJson(inv.attributes, inv.floatAttributes));
+  for (const v of inv.variables) {
+    const parts = v.name.split("/");
+    for (let i = 1; i < parts.length; i++) out.set(`${parts.slice(0, i).join("/")}/.zgroup`, json({ zarr_format: 2 }));
+    out.set(`${v.name}/.zarray`, json(zarray(v, level)));
+    out.set(`${v.name}/.zattrs`, zattrs(v));
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+import { delimiter, isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { DroverError } from "./errors.js";
+
+// Every setting comes from the environment. Defaults work on one machine: the broker Debian's
+// rabbitmq-server gives, the embedded CouchDB-compatible server our scripts start, and
+// directories under ./var of the checkout.
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], {
+    error: "must be one of true/false/1/0/yes/no/on/off",
+  })
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const positiveInt = z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1");
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+  );
+
+/** The raw environment variables, with their defaults, as the documentation lists them. */
+export const EnvSchema = z.object({
+  /** RabbitMQ URL. */
+  AMQP_URL: url(["amqp:", "amqps:"]).default("amqp://guest:guest@127.0.0.1:5672"),
+  /** The durable topic exchange every message goes through. */
+  AMQP_EXCHANGE: z.string().regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only").default("drover"),
+  /** Unacknowledged messages one service copy holds at once (workers: jobs in parallel). */
+  AMQP_PREFETCH: positiveInt.optional(),
+  /** CouchDB (or pouchdb-server) URL, with credentials when the server needs them. */
+  COUCHDB_URL: url(["http:", "https:"]).default("http://127.0.0.1:5984"),
+  /** Database holding groups, projects and history. */
+  COUCHDB_DB: z
+    .string()
+    .regex(/^[a-z][a-z0-9_$()+/-]*$/, "CouchDB names start with a lowercase letter: a-z 0-9 _ $ ( ) + - /")
+    .default("drover"),
+  /** Base of the default directories. */
+  DROVER_HOME: z.string().default("var"),
+  /** Per-project working files: inventories, products in progress, reports. */
+  DROVER_WORK_DIR: z.string().optional(),
+  /** Where completed groups' products and reports are published. */
+  DROVER_COMPLETE_DIR: z.string().optional(),
+  /** Directories source files must live under, separated by ':' (the OS path delimiter). */
+  DROVER_DATA_ROOTS: z.string().optional(),
+  /** Send the next phase's request as soon as a project advances. */
+  DROVER_AUTO_ADVANCE: bool.default(true),
+  /** Accept ValidatedWithWarnings without an operator (PADOCC/SHEPARD treat warnings as complete). */
+  DROVER_ACCEPT_WARNINGS: bool.default(false),
+  /** Attempts per phase before a transient failure becomes final. */
+  DROVER_MAX_ATTEMPTS: positiveInt.default(3),
+  /** Path to a JSON ignore template (errors the validator may bypass), optional. */
+  DROVER_VALIDATION_IGNORE: z.string().optional(),
+  /** trace | debug | info | warn | error. */
+  DROVER_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** auto: readable lines on a terminal, JSON otherwise. */
+  DROVER_LOG_FORMAT: z.enum(["auto", "pretty", "json"]).default("auto"),
+});
+
+export interface Config {
+  amqpUrl: string;
+  exchange: string;
+  prefetch: number | undefined;
+  couchUrl: string;
+  couchDb: string;
+  home: string;
+  workDir: string;
+  completeDir: string;
+  dataRoots: string[];
+  autoAdvance: boolean;
+  acceptWarnings: boolean;
+  maxAttempts: number;
+  validationIgnore: string | undefined;
+  logLevel: string;
+  logFormat: "auto" | "pretty" | "json";
+}
+
+/** Parses the environment; a bad setting throws a ConfigError naming the variable and the fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== "")
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = EnvSchema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "?");
+      return `${name}=${JSON.stringify(env[name] ?? "")}: ${i.message}`;
+    });
+    throw new DroverError("ConfigError", `bad setting in the environment:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const home = abs(e.DROVER_HOME);
+  const roots = (e.DROVER_DATA_ROOTS ?? resolve(home, "data")).split(delimiter).filter((r) => r !== "");
+  if (roots.length === 0) {
+    throw new DroverError("ConfigError", "DROVER_DATA_ROOTS is empty: name at least one directory");
+  }
+  return {
+    amqpUrl: e.AMQP_URL,
+    exchange: e.AMQP_EXCHANGE,
+    prefetch: e.AMQP_PREFETCH,
+    couchUrl: e.COUCHDB_URL,
+    couchDb: e.COUCHDB_DB,
+    home,
+    workDir: abs(e.DROVER_WORK_DIR ?? resolve(home, "work")),
+    completeDir: abs(e.DROVER_COMPLETE_DIR ?? resolve(home, "complete")),
+    dataRoots: roots.map(abs),
+    autoAdvance: e.DROVER_AUTO_ADVANCE,
+    acceptWarnings: e.DROVER_ACCEPT_WARNINGS,
+    maxAttempts: e.DROVER_MAX_ATTEMPTS,
+    validationIgnore: e.DROVER_VALIDATION_IGNORE === undefined ? undefined : abs(e.DROVER_VALIDATION_IGNORE),
+    logLevel: e.DROVER_LOG_LEVEL,
+    logFormat: e.DROVER_LOG_FORMAT,
+  };
+}
+
+/** The URL with any password replaced, for logs. */
+export function redactUrl(u: string): string {
+  try {
+    const p = new URL(u);
+    if (p.password) p.password = "***";
+    return p.toString();
+  } catch {
+    return u;
+  }
+}

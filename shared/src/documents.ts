@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { groupStates } from "./lifecycle.js";
+import type { Message } from "./messages.js";
+import {
+  ComputeSummarySchema,
+  ErrorDetailSchema,
+  IssueSchema,
+  Name,
+  PhaseSchema,
+  ProjectConfigSchema,
+  ProjectStateSchema,
+  ScanSummarySchema,
+  ValidationSummarySchema,
+} from "./schemas.js";
+
+// The documents drover keeps in CouchDB: one per group, one per project. A project's history of
+// state changes lives inside its document, so a change and its history entry are one atomic write.
+
+export const HistoryEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  from: z.string(),
+  to: z.string(),
+  /** What caused the change: a selector, or an operator command. */
+  event: z.string(),
+  reason: z.string(),
+  messageId: z.string().optional(),
+  attempt: z.number().int().optional(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+/** A message kept in a document's outbox: checked against the catalogue again when published. */
+export const OutboxMessage = z.custom<Message>(
+  (v) => typeof v === "object" && v !== null && typeof (v as { id?: unknown }).id === "string" && typeof (v as { type?: unknown }).type === "string",
+  "outbox entries are messages",
+);
+
+export const PhaseRecordSchema = z.object({
+  status: z.enum(["queued", "running", "succeeded", "warning", "failed"]),
+  attempts: z.number().int(),
+  queuedAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  worker: z.string().optional(),
+  /** Id of the request message of the current attempt: results of older attempts are ignored. */
+  requestId: z.string(),
+  error: ErrorDetailSchema.optional(),
+  progress: z.object({ done: z.number(), total: z.number(), unit: z.string() }).optional(),
+});
+export type PhaseRecord = z.infer<typeof PhaseRecordSchema>;
+
+export const ProjectDocSchema = z.object({
+  _id: z.string(),
+  _rev: z.string().optional(),
+  type: z.literal("project"),
+  group: Name,
+  code: Name,
+  files: z.array(z.string()),
+  config: ProjectConfigSchema,
+  state: ProjectStateSchema,
+  phases: z.object({
+    scan: PhaseRecordSchema.optional(),
+    compute: PhaseRecordSchema.optional(),
+    validate: PhaseRecordSchema.optional(),
+    complete: PhaseRecordSchema.optional(),
+  }),
+  /** Where the phases wrote: inventory, product, reports, the published copies. */
+  outputs: z.object({
+    workDir: z.string(),
+    inventory: z.string().optional(),
+    product: z.string().optional(),
+    dataReport: z.string().optional(),
+    metadataReport: z.string().optional(),
+    completedProduct: z.string().optional(),
+    completedReport: z.string().optional(),
+  }),
+  scan: ScanSummarySchema.optional(),
+  compute: ComputeSummarySchema.optional(),
+  validation: ValidationSummarySchema.optional(),
+  issues: z.array(IssueSchema),
+  lastError: ErrorDetailSchema.nullable(),
+  acceptedBy: z.string().optional(),
+  faultlistReason: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  history: z.array(HistoryEntrySchema),
+  /** Messages decided with the last change and not yet confirmed published (transactional outbox). */
+  outbox: z.array(OutboxMessage).default([]),
+});
+export type ProjectDoc = z.infer<typeof ProjectDocSchema>;
+
+export const GroupDocSchema = z.object({
+  _id: z.string(),
+  _rev: z.string().optional(),
+  type: z.literal("group"),
+  name: Name,
+  groupFile: z.string(),
+  projects: z.array(Name),
+  state: z.enum(groupStates),
+  /** Why the group is not complete (one line per blocking project), or what completion did. */
+  reasons: z.array(z.string()),
+  completeDir: z.string().optional(),
+  completedAt: z.string().optional(),
+  completion: z
+    .object({
+      requestId: z.string(),
+      attempts: z.number().int(),
+      error: ErrorDetailSchema.optional(),
+    })
+    .optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  history: z.array(HistoryEntrySchema),
+  outbox: z.array(OutboxMessage).default([]),
+});
+export type GroupDoc = z.infer<typeof GroupDocSchema>;
+
+export const PhaseName = PhaseSchema;
+
+export function projectId(group: string, code: string): string {
+  return `project:${group}:${code}`;
+}
+
+export function groupId(group: string): string {
+  return `group:${group}`;
+}

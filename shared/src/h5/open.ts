@@ -1,0 +1,125 @@
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import h5wasm from "h5wasm/node";
+import { DroverError } from "../errors.js";
+
+// Opening files with h5wasm safely: h5wasm answers a corrupt file with a flood of HDF5-DIAG lines
+// on stderr and "error - name not defined!". We check what we can first, and turn what the HDF5
+// library says into one error that names the file and the fix.
+
+export type H5File = InstanceType<typeof h5wasm.File>;
+export type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
+export type H5Group = InstanceType<typeof h5wasm.Group>;
+
+let ready: Promise<unknown> | undefined;
+export async function loadHdf5(): Promise<typeof h5wasm> {
+  ready ??= h5wasm.ready;
+  await ready;
+  return h5wasm;
+}
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** What the first bytes of a file say it is. */
+export function sniffFormat(path: string): "hdf5" | "netcdf3" | "empty" | "unknown" {
+  const size = statSync(path).size;
+  if (size === 0) return "empty";
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(8);
+    readSync(fd, head, 0, 8, 0);
+    if (head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 && [1, 2, 5].includes(head[3] ?? 0)) return "netcdf3";
+    // The superblock may sit at 0, 512, 1024, 2048… (a user block before it).
+    for (let at = 0; at + 8 <= size; at = at === 0 ? 512 : at * 2) {
+      readSync(fd, head, 0, 8, at);
+      if (HDF5_SIGNATURE.every((b, i) => head[i] === b)) return "hdf5";
+    }
+    return "unknown";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Runs `f` while collecting what the HDF5 library prints to stderr, so its diagnosis can go into
+ * the error message instead of flooding the service's log.
+ */
+export function withDiagnostics<T>(f: () => T): { value: T } | { error: unknown; diagnostics: string } {
+  const write = process.stderr.write;
+  let captured = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    captured += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { value: f() };
+  } catch (error) {
+    return { error, diagnostics: captured };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+/** The most specific line of an HDF5-DIAG stack: the last "#nnn: … in f(): what" entry's text. */
+export function summariseDiagnostics(diag: string): string {
+  const entries = [...diag.matchAll(/#\d+: .*? in ([A-Za-z0-9_]+)\(\): ([^\n]+)/g)];
+  const last = entries.at(-1);
+  return last ? (last[2] ?? "").trim() : "";
+}
+
+/** Opens a netCDF4/HDF5 file for reading, or throws a SourceFormatError naming the file and the fix. */
+export async function openHdf5(path: string): Promise<H5File> {
+  return openHdf5Sync(await loadHdf5(), path);
+}
+
+/** As openHdf5, once the library is loaded (`await loadHdf5()`). */
+export function openHdf5Sync(lib: typeof h5wasm, path: string): H5File {
+  let kind: ReturnType<typeof sniffFormat>;
+  try {
+    kind = sniffFormat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new DroverError("SourceNotFoundError", `${path}: file does not exist (was it moved or deleted after launch?)`, {
+        file: path,
+      });
+    }
+    throw new DroverError("TransientError", `${path}: cannot read: ${(e as Error).message}`, { file: path, permanent: false });
+  }
+  if (kind === "empty") {
+    throw new DroverError("SourceFormatError", `${path}: file is empty (0 bytes); re-copy it from the archive`, { file: path });
+  }
+  if (kind === "netcdf3") {
+    throw new DroverError(
+      "SourceFormatError",
+      `${path}: netCDF3 (classic) file; the h5wasm reader reads netCDF4/HDF5 only`,
+      { file: path },
+    );
+  }
+  if (kind === "unknown") {
+    throw new DroverError(
+      "SourceFormatError",
+      `${path}: not a netCDF4/HDF5 file (no HDF5 signature); it is corrupt or of another format`,
+      { file: path },
+    );
+  }
+  const r = withDiagnostics(() => new lib.File(path, "r"));
+  if ("value" in r) return r.value;
+  const why = summariseDiagnostics(r.diagnostics) || (r.error as Error).message;
+  throw new DroverError(
+    "SourceFormatError",
+    `${path}: the HDF5 library cannot open it: ${why}; the file is damaged or truncated, re-copy it from the archive`,
+    { file: path, cause: r.error },
+  );
+}
+
+/** Reads with h5wasm and turns a failure into a SourceFormatError naming the file and variable. */
+export function readChecked<T>(path: string, variable: string, f: () => T): T {
+  const r = withDiagnostics(f);
+  if ("value" in r) return r.value;
+  const why = summariseDiagnostics(r.diagnostics) || (r.error as Error).message;
+  throw new DroverError(
+    "SourceFormatError",
+    `${path}: cannot read variable ${variable}: ${why}; the file is damaged or truncated, re-copy it from the archive`,
+    { file: path, variable, cause: r.error },
+  );
+}

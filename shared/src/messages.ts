@@ -1,0 +1,210 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { DroverError } from "./errors.js";
+import {
+  ComputeSummarySchema,
+  ErrorDetailSchema,
+  IssueSchema,
+  Name,
+  PhaseSchema,
+  ProjectConfigSchema,
+  ProjectStateSchema,
+  ScanSummarySchema,
+  ValidationSummarySchema,
+} from "./schemas.js";
+
+// The message catalogue: every selector (routing key) drover uses and the schema of its body.
+// Commands end in ".request"; events are past tense. Nothing is published or handled unparsed.
+
+const AbsPath = z.string().startsWith("/", "must be an absolute path");
+const Files = z.array(AbsPath).min(1, "a project needs at least one file");
+
+const PhaseStarted = z.object({ worker: z.string() });
+const PhaseProgress = z.object({
+  done: z.number().int().min(0),
+  total: z.number().int().min(0),
+  unit: z.string(),
+  detail: z.string().optional(),
+});
+const PhaseFailed = z.object({
+  error: ErrorDetailSchema,
+  issues: z.array(IssueSchema).default([]),
+  /** Reports written before the failure (validation's data report, for instance). */
+  reports: z.record(z.string(), AbsPath).default({}),
+});
+
+export const catalogue = {
+  // launcher → state-tracker
+  "group.register.request": z.object({
+    groupFile: z.string(),
+    projects: z
+      .array(z.object({ code: Name, files: Files, config: ProjectConfigSchema }))
+      .min(1, "a group needs at least one project"),
+  }),
+
+  // state-tracker → scanner → state-tracker
+  "project.scan.request": z.object({ files: Files, config: ProjectConfigSchema, workDir: AbsPath }),
+  "project.scan.started": PhaseStarted,
+  "project.scan.progress": PhaseProgress,
+  "project.scan.succeeded": z.object({ inventory: AbsPath, summary: ScanSummarySchema }),
+  "project.scan.failed": PhaseFailed,
+
+  // state-tracker → computer → state-tracker
+  "project.compute.request": z.object({
+    files: Files,
+    config: ProjectConfigSchema,
+    inventory: AbsPath,
+    workDir: AbsPath,
+  }),
+  "project.compute.started": PhaseStarted,
+  "project.compute.progress": PhaseProgress,
+  "project.compute.succeeded": z.object({ product: AbsPath, summary: ComputeSummarySchema }),
+  "project.compute.failed": PhaseFailed,
+
+  // state-tracker → validator → state-tracker
+  "project.validate.request": z.object({
+    files: Files,
+    config: ProjectConfigSchema,
+    inventory: AbsPath,
+    product: AbsPath,
+    workDir: AbsPath,
+    ignoreTemplate: AbsPath.optional(),
+  }),
+  "project.validate.started": PhaseStarted,
+  "project.validate.progress": PhaseProgress,
+  "project.validate.succeeded": z.object({
+    dataReport: AbsPath,
+    metadataReport: AbsPath,
+    summary: ValidationSummarySchema,
+  }),
+  "project.validate.failed": PhaseFailed,
+
+  // state-tracker → completion → state-tracker
+  "group.complete.request": z.object({
+    completeDir: AbsPath,
+    projects: z
+      .array(
+        z.object({
+          code: Name,
+          product: AbsPath,
+          revision: z.string(),
+          dataReport: AbsPath,
+          metadataReport: AbsPath,
+        }),
+      )
+      .min(1),
+  }),
+  "group.complete.started": PhaseStarted,
+  "group.complete.succeeded": z.object({
+    completeDir: AbsPath,
+    items: z.array(z.object({ code: Name, product: AbsPath, report: AbsPath })),
+  }),
+  "group.complete.failed": PhaseFailed,
+
+  // operator (drover CLI) → state-tracker
+  "project.accept.request": z.object({ by: z.string(), note: z.string().default("") }),
+  "project.retry.request": z.object({ by: z.string(), phase: PhaseSchema.optional() }),
+  "project.faultlist.request": z.object({ by: z.string(), reason: z.string().min(1, "say why") }),
+
+  // state-tracker → anyone listening (dashboards, the demo's progress display)
+  "project.state.changed": z.object({
+    from: ProjectStateSchema,
+    to: ProjectStateSchema,
+    reason: z.string(),
+    seq: z.number().int(),
+  }),
+  "group.state.changed": z.object({ from: z.string(), to: z.string(), reasons: z.array(z.string()) }),
+} as const;
+
+export type Selector = keyof typeof catalogue;
+export type Body<S extends Selector> = z.infer<(typeof catalogue)[S]>;
+export type BodyInput<S extends Selector> = z.input<(typeof catalogue)[S]>;
+export const selectors = Object.keys(catalogue) as Selector[];
+
+export function isSelector(s: string): s is Selector {
+  return Object.hasOwn(catalogue, s);
+}
+
+const EnvelopeSchema = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  group: Name,
+  project: Name.optional(),
+  phase: z.enum(["register", "scan", "compute", "validate", "complete", "operator", "state"]).optional(),
+  attempt: z.number().int().min(1),
+  sentAt: z.iso.datetime(),
+  correlationId: z.string().min(1),
+  sender: z.string(),
+  body: z.unknown(),
+});
+
+export type EnvelopeHead = Omit<z.infer<typeof EnvelopeSchema>, "body" | "type">;
+
+export interface Message<S extends Selector = Selector> extends EnvelopeHead {
+  type: S;
+  body: Body<S>;
+}
+
+/** Fields a sender chooses; the rest (id, sentAt, defaults) are filled in by `createMessage`. */
+export interface MessageFields {
+  group: string;
+  project?: string | undefined;
+  attempt?: number;
+  correlationId?: string;
+}
+
+export function phaseOfSelector(s: Selector): EnvelopeHead["phase"] {
+  const [scope, verb] = s.split(".");
+  if (s === "group.register.request") return "register";
+  if (verb === "state") return "state";
+  if (verb === "accept" || verb === "retry" || verb === "faultlist") return "operator";
+  if (scope === "group") return "complete";
+  return verb as EnvelopeHead["phase"];
+}
+
+/** Builds a message and checks it against its schema: an invalid body throws before it is sent. */
+export function createMessage<S extends Selector>(
+  type: S,
+  fields: MessageFields,
+  body: BodyInput<S>,
+  sender: string,
+): Message<S> {
+  const id = randomUUID();
+  const head: EnvelopeHead = {
+    id,
+    group: fields.group,
+    attempt: fields.attempt ?? 1,
+    sentAt: new Date().toISOString(),
+    correlationId: fields.correlationId ?? id,
+    sender,
+  };
+  if (fields.project !== undefined) head.project = fields.project;
+  const phase = phaseOfSelector(type);
+  if (phase !== undefined) head.phase = phase;
+  return parseMessage(type, { ...head, type, body });
+}
+
+/** Validates an envelope and its body for the selector it arrived on. Throws a MessageError naming the field. */
+export function parseMessage<S extends Selector>(selector: S, raw: unknown): Message<S> {
+  const env = EnvelopeSchema.safeParse(raw);
+  if (!env.success) {
+    throw new DroverError("MessageError", `message on ${selector}: bad envelope: ${formatIssues(env.error)}`);
+  }
+  if (env.data.type !== selector) {
+    throw new DroverError(
+      "MessageError",
+      `message on ${selector} says its type is ${JSON.stringify(env.data.type)}: refusing a mislabelled message`,
+    );
+  }
+  const body = catalogue[selector].safeParse(env.data.body);
+  if (!body.success) {
+    throw new DroverError("MessageError", `message on ${selector}: bad body: ${formatIssues(body.error)}`);
+  }
+  return { ...env.data, type: selector, body: body.data } as Message<S>;
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}

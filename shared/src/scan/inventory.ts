@@ -1,0 +1,68 @@
+import type { AttrValue, Issue } from "../schemas.js";
+import type { DimensionSpec, ValueKind } from "../h5/describe.js";
+
+// The scan's product: what every file holds and how they combine into one dataset. The computer
+// writes exactly this plan; the validator checks the product against it and the sources.
+
+export const INVENTORY_VERSION = 1;
+
+export interface FileEntry {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Index of this file's first step along the concatenation dimension in the product. */
+  concatStart: number;
+  /** Steps this file contributes. */
+  concatLength: number;
+  /** Per variable: its shape, chunk shape and filters in this file. */
+  variables: Record<string, { shape: number[]; chunks: number[] | null; filters: string[] }>;
+}
+
+export interface ProductVariable {
+  /** Key in the product (the HDF5 path without its leading "/"). */
+  name: string;
+  /** HDF5 path in the source files. */
+  sourcePath: string;
+  dimensions: string[];
+  /** Shape in the product. */
+  shape: number[];
+  dtype: string;
+  kind: ValueKind;
+  /** Chunk shape in the product. */
+  chunks: number[];
+  /** Chunk shape in the first source file (null: contiguous). */
+  sourceChunks: number[] | null;
+  filters: string[];
+  /** From the `_FillValue` attribute; "NaN"/"Infinity" spelled as Zarr v2 does. */
+  fillValue: number | string | null;
+  /** Attributes without `_FillValue` (it becomes the Zarr fill_value). */
+  attributes: Record<string, AttrValue>;
+  /** Names of attributes stored as floating point. */
+  floatAttributes: string[];
+  /** True when the variable spans the concatenation dimension (its data comes from every file). */
+  concatenated: boolean;
+  isCoordinate: boolean;
+}
+
+export interface Inventory {
+  version: number;
+  project: string;
+  createdAt: string;
+  /** Source files in concatenation order. */
+  files: FileEntry[];
+  concatDim: string | null;
+  concatLength: number;
+  identicalDims: string[];
+  dimensions: DimensionSpec[];
+  /** Global attributes of the product. */
+  attributes: Record<string, AttrValue>;
+  floatAttributes: string[];
+  /** Global attributes whose values differ between source files (the product keeps the first file's). */
+  differingAttributes: string[];
+  variables: ProductVariable[];
+  /** Total bytes of the source files. */
+  bytes: number;
+  /** Total stored chunks of the source files. */
+  chunks: number;
+  issues: Issue[];
+}

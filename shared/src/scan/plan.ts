@@ -1,0 +1,297 @@
+import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
+import type { AttrValue, Issue, ProjectConfig } from "../schemas.js";
+import { chooseChunks } from "./chunks.js";
+import { chooseConcatDim } from "./concat-dim.js";
+import { INVENTORY_VERSION, type FileEntry, type Inventory, type ProductVariable } from "./inventory.js";
+
+// open → inspect → combine: given what each file holds, decide how they make one dataset and
+// say precisely what stands in the way. Pure: reading values goes through the `values` callback.
+
+export interface PlanInput {
+  project: string;
+  files: FileInfo[];
+  config: ProjectConfig;
+  /** All values of a variable of file i, as float64 (used for coordinates and small variables). */
+  values: (fileIndex: number, variable: VariableInfo) => Float64Array;
+  /** Stored chunks of file i (for the summary), if known. */
+  storedChunks?: (fileIndex: number) => number;
+  now?: Date;
+}
+
+/** Attributes whose difference between files changes what the numbers mean. */
+const decodingAttributes = ["_FillValue", "missing_value", "scale_factor", "add_offset", "units", "calendar"];
+/** Variables no larger than this (elements) are compared in full across files when not concatenated. */
+const SMALL = 262_144;
+
+export function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function sameValues(a: Float64Array, b: Float64Array): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return i;
+  }
+  return -1;
+}
+
+const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+
+function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[]): VariableInfo[] {
+  let vars = first.variables;
+  if (config.keepVars && config.keepVars.length > 0) {
+    const keep = new Set(config.keepVars);
+    for (const k of config.keepVars) {
+      if (!vars.some((v) => v.name === k)) {
+        issues.push({ severity: "fatal", code: "missing_variable", message: `keep_vars names ${k}, which ${base(first.path)} does not have`, file: first.path, variable: k });
+      }
+    }
+    // Keep what the kept variables need: their dimensions' coordinates, bounds and auxiliary coordinates.
+    const needed = new Set<string>(keep);
+    for (const v of vars.filter((x) => keep.has(x.name))) {
+      v.dimensions.forEach((d) => needed.add(d));
+      for (const a of ["coordinates", "bounds", "ancillary_variables"]) {
+        const ref = v.attributes[a];
+        if (typeof ref === "string") ref.split(/\s+/).forEach((n) => needed.add(n));
+      }
+    }
+    for (const v of vars.filter((x) => x.isCoordinate && needed.has(x.name))) {
+      const b = v.attributes["bounds"];
+      if (typeof b === "string") needed.add(b);
+    }
+    vars = vars.filter((v) => needed.has(v.name));
+  }
+  return vars.filter((v) => {
+    if (v.kind === "float" || v.kind === "int" || v.kind === "uint") return true;
+    issues.push({
+      severity: "warning",
+      code: "unsupported_dtype",
+      message: `variable ${v.name} holds ${v.kind} values (${v.dtype}), which the Zarr product does not carry yet; it is left out`,
+      variable: v.name,
+    });
+    return false;
+  });
+}
+
+export function zarrFill(v: AttrValue | undefined): number | string | null {
+  const x = Array.isArray(v) ? v[0] : v;
+  if (typeof x !== "number") return null;
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Number.POSITIVE_INFINITY) return "Infinity";
+  if (x === Number.NEGATIVE_INFINITY) return "-Infinity";
+  return x;
+}
+
+export function planAggregation(input: PlanInput): Inventory {
+  const { files, config } = input;
+  const issues: Issue[] = [];
+  const first = files[0];
+  if (!first) throw new Error("planAggregation needs at least one file");
+  const vars = selectVariables(first, config, issues);
+
+  const concatDim = chooseConcatDim(files, vars, config, input.values, issues);
+  const lengthOf = (f: FileInfo) => f.dimensions.find((d) => d.name === concatDim)?.size ?? 0;
+
+  // Order files along the concatenation dimension and check they neither overlap nor repeat.
+  let order = files.map((_, i) => i);
+  const coordVar = concatDim === null ? undefined : vars.find((v) => v.isCoordinate && v.name === concatDim);
+  if (concatDim !== null && coordVar && files.length > 1) {
+    const units = files.map((f) => f.variables.find((v) => v.name === concatDim)?.attributes["units"]);
+    units.forEach((u, i) => {
+      if (!same(u, units[0])) {
+        issues.push({
+          severity: "fatal",
+          code: "units_differ",
+          message: `${concatDim} units differ: ${base(first.path)} has ${JSON.stringify(units[0])}, ${base(files[i]?.path ?? "")} has ${JSON.stringify(u)}; re-encode the files to one unit first`,
+          file: files[i]?.path ?? "",
+          variable: concatDim,
+        });
+      }
+    });
+    const coords = files.map((_, i) => input.values(i, files[i]?.variables.find((v) => v.name === concatDim) ?? coordVar));
+    order.sort((a, b) => (coords[a]?.[0] ?? 0) - (coords[b]?.[0] ?? 0));
+    if (order.some((v, i) => v !== i)) {
+      issues.push({ severity: "warning", code: "unsorted", message: `files were not listed in ${concatDim} order; they are taken in ${concatDim} order`, variable: concatDim });
+    }
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k] as number;
+      const c = coords[i] as Float64Array;
+      const f = files[i] as FileInfo;
+      for (let j = 1; j < c.length; j++) {
+        if (!((c[j] as number) > (c[j - 1] as number))) {
+          issues.push({ severity: "fatal", code: "not_monotonic", message: `${concatDim} in ${base(f.path)} is not increasing at index ${j} (${c[j - 1]} then ${c[j]})`, file: f.path, variable: concatDim });
+          break;
+        }
+      }
+      if (k > 0) {
+        const p = order[k - 1] as number;
+        const prev = coords[p] as Float64Array;
+        const last = prev[prev.length - 1];
+        if (last !== undefined && c[0] !== undefined && !(c[0] > last)) {
+          issues.push({
+            severity: "fatal",
+            code: "overlap",
+            message: `${base(f.path)} starts at ${concatDim}=${c[0]}, not after the end of ${base(files[p]?.path ?? "")} (${last}): the files overlap or one is a duplicate`,
+            file: f.path,
+            variable: concatDim,
+          });
+        }
+      }
+    }
+  }
+  const ordered = order.map((i) => files[i] as FileInfo);
+
+  // Identical dimensions: every non-concatenated coordinate must have the same values everywhere.
+  const identicalDims: string[] = [];
+  for (const v of vars.filter((x) => x.isCoordinate && x.name !== concatDim)) {
+    const ref = input.values(order[0] as number, v);
+    let ok = true;
+    for (let k = 1; k < ordered.length; k++) {
+      const other = (ordered[k] as FileInfo).variables.find((x) => x.path === v.path);
+      if (!other) continue; // reported below as a missing variable
+      const at = sameValues(ref, input.values(order[k] as number, other));
+      if (at !== -1) {
+        ok = false;
+        issues.push({
+          severity: "fatal",
+          code: "coordinate_differs",
+          message: `coordinate ${v.name} differs between ${base((ordered[0] as FileInfo).path)} and ${base((ordered[k] as FileInfo).path)} (first at index ${at}); they cannot be concatenated along ${concatDim}`,
+          file: (ordered[k] as FileInfo).path,
+          variable: v.name,
+        });
+        break;
+      }
+    }
+    if (ok) identicalDims.push(v.name);
+  }
+  for (const d of config.identicalDims ?? []) {
+    if (!identicalDims.includes(d)) {
+      issues.push({ severity: "fatal", code: "coordinate_differs", message: `identical_dims names ${d}, but it is not a coordinate shared identically by every file`, variable: d });
+    }
+  }
+
+  // Every variable must look the same in every file, but for its length along concatDim.
+  for (const v of vars) {
+    const concatAxis = concatDim === null ? -1 : v.dimensions.indexOf(concatDim);
+    for (let k = 1; k < ordered.length; k++) {
+      const f = ordered[k] as FileInfo;
+      const o = f.variables.find((x) => x.path === v.path);
+      const where = { file: f.path, variable: v.name };
+      if (!o) {
+        issues.push({ severity: "fatal", code: "missing_variable", message: `variable ${v.name} is missing from ${base(f.path)}; drop it with keep_vars or fix the file`, ...where });
+        continue;
+      }
+      if (!same(o.dimensions, v.dimensions)) {
+        issues.push({ severity: "fatal", code: "dimension_mismatch", message: `variable ${v.name} has dimensions (${o.dimensions.join(", ")}) in ${base(f.path)} but (${v.dimensions.join(", ")}) in ${base(first.path)}`, ...where });
+        continue;
+      }
+      if (o.dtype !== v.dtype) {
+        issues.push({ severity: "fatal", code: "dtype_mismatch", message: `variable ${v.name} is ${o.dtype} in ${base(f.path)} but ${v.dtype} in ${base(first.path)}`, ...where });
+      }
+      if (o.shape.some((n, a) => a !== concatAxis && n !== v.shape[a])) {
+        issues.push({ severity: "fatal", code: "shape_mismatch", message: `variable ${v.name} has shape [${o.shape}] in ${base(f.path)} but [${v.shape}] in ${base(first.path)} (only ${concatDim ?? "the concatenation dimension"} may differ)`, ...where });
+      }
+      if (!same(o.chunks, v.chunks)) {
+        issues.push({ severity: "warning", code: "chunk_shape_differs", message: `variable ${v.name} is chunked [${o.chunks ?? "contiguous"}] in ${base(f.path)} but [${v.chunks ?? "contiguous"}] in ${base(first.path)}; the product uses one chunk shape`, ...where });
+      }
+      for (const a of decodingAttributes) {
+        if (!same(o.attributes[a], v.attributes[a])) {
+          issues.push({
+            severity: concatAxis >= 0 && a !== "units" ? "fatal" : "warning",
+            code: a === "units" ? "units_differ" : "attribute_differs",
+            message: `variable ${v.name} has ${a}=${JSON.stringify(o.attributes[a])} in ${base(f.path)} but ${JSON.stringify(v.attributes[a])} in ${base(first.path)}`,
+            ...where,
+          });
+        }
+      }
+    }
+    // A variable that does not span concatDim is taken from the first file: it must not change.
+    if (concatAxis < 0 && ordered.length > 1 && !v.isCoordinate && v.shape.reduce((a, b) => a * b, 1) <= SMALL) {
+      const lastFile = ordered[ordered.length - 1] as FileInfo;
+      const o = lastFile.variables.find((x) => x.path === v.path);
+      if (o && same(o.shape, v.shape)) {
+        const at = sameValues(input.values(order[0] as number, v), input.values(order[order.length - 1] as number, o));
+        if (at !== -1) {
+          issues.push({
+            severity: "fatal",
+            code: "variable_differs",
+            message: `variable ${v.name} does not span ${concatDim} but differs between ${base((ordered[0] as FileInfo).path)} and ${base(lastFile.path)} (first at index ${at}); leave it out with keep_vars`,
+            file: lastFile.path,
+            variable: v.name,
+          });
+        }
+      }
+    }
+  }
+  for (const f of ordered.slice(1)) {
+    for (const o of f.variables) {
+      if (vars.some((v) => v.path === o.path) || !first.variables.every((v) => v.path !== o.path)) continue;
+      if (config.keepVars && !config.keepVars.includes(o.name)) continue;
+      issues.push({ severity: "warning", code: "extra_variable", message: `variable ${o.name} is in ${base(f.path)} but not in ${base(first.path)}; it is left out`, file: f.path, variable: o.name });
+    }
+  }
+
+  // The product: one entry per variable, with its concatenated shape and chunking.
+  let start = 0;
+  const entries: FileEntry[] = ordered.map((f) => {
+    const n = concatDim === null ? 0 : lengthOf(f);
+    const e: FileEntry = {
+      path: f.path,
+      size: f.size,
+      mtimeMs: f.mtimeMs,
+      concatStart: start,
+      concatLength: n,
+      variables: Object.fromEntries(f.variables.map((v) => [v.name, { shape: v.shape, chunks: v.chunks, filters: v.filters }])),
+    };
+    start += n;
+    return e;
+  });
+  const concatLength = start;
+  const variables: ProductVariable[] = vars.map((v) => {
+    const concatenated = concatDim !== null && v.dimensions.includes(concatDim);
+    const shape = v.dimensions.map((d, a) => (d === concatDim ? concatLength : (v.shape[a] ?? 0)));
+    const { _FillValue, ...attributes } = v.attributes;
+    return {
+      name: v.path.slice(1),
+      sourcePath: v.path,
+      dimensions: v.dimensions,
+      shape,
+      dtype: v.dtype,
+      kind: v.kind,
+      chunks: chooseChunks(shape, v.chunks, Number(v.dtype.slice(2)), concatenated ? v.dimensions.indexOf(concatDim ?? "") : -1),
+      sourceChunks: v.chunks,
+      filters: v.filters,
+      fillValue: zarrFill(_FillValue),
+      attributes,
+      floatAttributes: v.floatAttributes.filter((a) => a !== "_FillValue"),
+      concatenated,
+      isCoordinate: v.isCoordinate,
+    };
+  });
+  const dimensions: DimensionSpec[] = first.dimensions.map((d) => ({ ...d, size: d.name === concatDim ? concatLength : d.size }));
+
+  const differingAttributes = Object.keys(first.attributes).filter((k) => files.some((f) => !same(f.attributes[k], first.attributes[k])));
+  const attributes: Record<string, AttrValue> = { ...(ordered[0] as FileInfo).attributes };
+  for (const k of config.removals ?? []) delete attributes[k];
+  Object.assign(attributes, config.updates ?? {});
+
+  return {
+    version: INVENTORY_VERSION,
+    project: input.project,
+    createdAt: (input.now ?? new Date()).toISOString(),
+    files: entries,
+    concatDim,
+    concatLength,
+    identicalDims,
+    dimensions,
+    attributes,
+    floatAttributes: (ordered[0] as FileInfo).floatAttributes.filter((a) => a in attributes),
+    differingAttributes,
+    variables,
+    bytes: files.reduce((s, f) => s + f.size, 0),
+    chunks: files.reduce((s, _f, i) => s + (input.storedChunks?.(i) ?? 0), 0),
+    issues,
+  };
+}

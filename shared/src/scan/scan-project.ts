@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import { DroverError } from "../errors.js";
+import { writeJsonAtomic } from "../fsutil.js";
+import { describeFile, type FileInfo, type VariableInfo } from "../h5/describe.js";
+import { H5FilePool } from "../h5/pool.js";
+import { readAllAsFloat64 } from "../h5/read.js";
+import type { ProjectConfig, ScanSummary } from "../schemas.js";
+import type { Inventory } from "./inventory.js";
+import { planAggregation } from "./plan.js";
+
+export type Progress = (done: number, total: number, unit: string, detail?: string) => void;
+
+export interface ScanResult {
+  inventoryPath: string;
+  inventory: Inventory;
+  summary: ScanSummary;
+}
+
+export function inventoryPath(workDir: string): string {
+  return join(workDir, "inventory.json");
+}
+
+export function summarise(inv: Inventory): ScanSummary {
+  return {
+    files: inv.files.length,
+    bytes: inv.bytes,
+    variables: inv.variables.map((v) => v.name),
+    concatDim: inv.concatDim,
+    identicalDims: inv.identicalDims,
+    concatLength: inv.concatLength,
+    chunks: inv.chunks,
+    issues: inv.issues,
+  };
+}
+
+/**
+ * open → inspect → plan: opens every file of a project, records its inventory and plans the
+ * aggregation. Writes `inventory.json` even when the files cannot be combined (so the reasons
+ * can be read), then throws a ConcatFatalError naming the files and variables at fault.
+ */
+export async function scanProject(
+  project: string,
+  files: string[],
+  config: ProjectConfig,
+  workDir: string,
+  progress: Progress = () => {},
+): Promise<ScanResult> {
+  const pool = await H5FilePool.create();
+  try {
+    const infos: FileInfo[] = [];
+    for (const [i, path] of files.entries()) {
+      infos.push(await describeFile(pool.get(path), path));
+      progress(i + 1, files.length, "files", path);
+    }
+    const cache = new Map<string, Float64Array>();
+    const values = (i: number, v: VariableInfo) => {
+      const f = infos[i] as FileInfo;
+      const key = `${i}\u0000${v.path}`;
+      let hit = cache.get(key);
+      if (!hit) {
+        hit = readAllAsFloat64(pool.get(f.path), f.path, v.path);
+        cache.set(key, hit);
+      }
+      return hit;
+    };
+    const inventory = planAggregation({ project, files: infos, config, values });
+    const path = inventoryPath(workDir);
+    writeJsonAtomic(path, inventory);
+    const fatal = inventory.issues.filter((i) => i.severity === "fatal");
+    if (fatal.length > 0) {
+      const first = fatal[0];
+      throw new DroverError(
+        "ConcatFatalError",
+        `${fatal.length} problem${fatal.length > 1 ? "s" : ""} stop these files from being combined: ` +
+          fatal.slice(0, 5).map((i) => i.message).join("; ") +
+          (fatal.length > 5 ? `; … (${fatal.length - 5} more in ${path})` : ""),
+        { ...(first?.file ? { file: first.file } : {}), ...(first?.variable ? { variable: first.variable } : {}), reports: { inventory: path } },
+      );
+    }
+    return { inventoryPath: path, inventory, summary: summarise(inventory) };
+  } finally {
+    pool.close();
+  }
+}

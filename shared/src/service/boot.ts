@@ -1,0 +1,55 @@
+import { connectBus, type Bus } from "../bus.js";
+import { loadConfig, redactUrl, type Config } from "../config.js";
+import { isDroverError } from "../errors.js";
+import { createLogger, type Logger } from "../log.js";
+
+// What every service does at start and stop: read its settings (a bad one stops it with a
+// message naming the variable), log where it connects, stop cleanly on Ctrl-C / SIGTERM.
+
+export interface Service {
+  config: Config;
+  log: Logger;
+  bus: Bus;
+}
+
+export async function boot(name: string, defaultPrefetch: number): Promise<Service> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    process.stderr.write(`${name}: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger({ name, level: config.logLevel, format: config.logFormat });
+  try {
+    const bus = await connectBus({
+      url: config.amqpUrl,
+      exchange: config.exchange,
+      service: name,
+      prefetch: config.prefetch ?? defaultPrefetch,
+      logger: log,
+    });
+    log.info({ broker: redactUrl(config.amqpUrl), exchange: config.exchange, prefetch: config.prefetch ?? defaultPrefetch }, `${name} connected as ${bus.sender}`);
+    return { config, log, bus };
+  } catch (e) {
+    log.error({ err: (e as Error).message }, `${name} could not start`);
+    await new Promise((r) => setTimeout(r, 100));
+    process.exit(isDroverError(e) && e.kind === "ConfigError" ? 2 : 1);
+  }
+}
+
+/** Stops the service on SIGINT/SIGTERM: no new messages; unacknowledged ones go back to their queue. */
+export function stopOnSignals(name: string, log: Logger, close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    log.info(`${name} stopping (${signal}); unfinished messages return to their queues`);
+    close()
+      .catch((e: unknown) => log.warn({ err: (e as Error).message }, "error while stopping"))
+      .finally(() => process.exit(0));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("unhandledRejection", (e) => log.error({ err: (e as Error)?.stack ?? String(e) }, "unhandled rejection (kept running)"));
+}

@@ -1,0 +1,114 @@
+import type { GroupDoc, ProjectDoc } from "../documents.js";
+import type { GroupState, ProjectState } from "../lifecycle.js";
+import { isActive, isFailed } from "../lifecycle.js";
+import type { Message } from "../messages.js";
+import type { ErrorDetailData } from "../schemas.js";
+import { move, type RuleContext } from "./project-rules.js";
+
+// Group-level decisions: a group completes when every project that is not faultlisted is
+// Validated; it is Incomplete, with one reason per blocking project, when nothing is running
+// and something needs an operator.
+
+export function newGroup(name: string, groupFile: string, codes: string[], now: string): GroupDoc {
+  return {
+    _id: `group:${name}`,
+    type: "group",
+    name,
+    groupFile,
+    projects: codes,
+    state: "Active",
+    reasons: [],
+    createdAt: now,
+    updatedAt: now,
+    history: [{ seq: 1, at: now, from: "Active", to: "Active", event: "group.register.request", reason: `registered with ${codes.length} project${codes.length === 1 ? "" : "s"}` }],
+    outbox: [],
+  };
+}
+
+export function moveGroup(g: GroupDoc, to: GroupState, event: string, reasons: string[], ctx: RuleContext): GroupDoc {
+  const seq = (g.history.at(-1)?.seq ?? 0) + 1;
+  const reason = reasons.length > 0 ? reasons.join("; ") : to;
+  const notice = ctx.make("group.state.changed", { group: g.name }, { from: g.state, to, reasons });
+  return { ...g, state: to, reasons, updatedAt: ctx.now, history: [...g.history, { seq, at: ctx.now, from: g.state, to, event, reason }], outbox: [...g.outbox, notice] };
+}
+
+/** Why a project holds its group back, in one line. */
+export function blockingReason(p: ProjectDoc): string | undefined {
+  if (isFailed(p.state)) return `${p.code}: ${p.state}: ${p.lastError ? `${p.lastError.kind}: ${p.lastError.message}` : "see its history"}`;
+  if (p.state === "ValidatedWithWarnings") return `${p.code}: ValidatedWithWarnings (${p.validation?.status ?? "warnings"}); accept it with 'drover accept ${p.group} ${p.code}' or retry`;
+  if (p.state === "Registered" || p.state === "Scanned" || p.state === "Computed") return `${p.code}: waiting in ${p.state} (auto-advance is off); run 'drover retry ${p.group} ${p.code}'`;
+  return undefined;
+}
+
+export type GroupDecision =
+  | { kind: "none" }
+  | { kind: "move"; group: GroupDoc }
+  | { kind: "complete"; group: GroupDoc; request: Message<"group.complete.request">; projects: string[] };
+
+/** What the group should do now that its projects are in these states. */
+export function assessGroup(g: GroupDoc, projects: ProjectDoc[], completeDir: string, event: string, ctx: RuleContext): GroupDecision {
+  if (g.state === "Completing" || g.state === "Completed") return { kind: "none" };
+  const eligible = projects.filter((p) => p.state !== "Faultlisted");
+  if (eligible.length > 0 && eligible.every((p) => p.state === "Validated")) {
+    const request = ctx.make(
+      "group.complete.request",
+      { group: g.name, attempt: (g.completion?.attempts ?? 0) + 1 },
+      {
+        completeDir,
+        projects: eligible.map((p) => ({
+          code: p.code,
+          product: p.outputs.product ?? "",
+          revision: p.compute?.revision ?? "z1.0",
+          dataReport: p.outputs.dataReport ?? "",
+          metadataReport: p.outputs.metadataReport ?? "",
+        })),
+      },
+    );
+    const skipped = projects.length - eligible.length;
+    let next = moveGroup(g, "Completing", event, [`all ${eligible.length} projects validated${skipped ? ` (${skipped} faultlisted)` : ""}`], ctx);
+    next = { ...next, completion: { requestId: request.id, attempts: (g.completion?.attempts ?? 0) + 1 }, outbox: [...next.outbox, request] };
+    return { kind: "complete", group: next, request, projects: eligible.map((p) => p.code) };
+  }
+  const running = projects.some((p) => isActive(p.state));
+  if (!running) {
+    const reasons = projects.map(blockingReason).filter((r): r is string => r !== undefined);
+    if (eligible.length === 0) reasons.push("every project is faultlisted");
+    if (reasons.length > 0 && (g.state !== "Incomplete" || JSON.stringify(reasons) !== JSON.stringify(g.reasons))) {
+      return { kind: "move", group: moveGroup(g, "Incomplete", event, reasons, ctx) };
+    }
+  } else if (g.state === "Incomplete") {
+    return { kind: "move", group: moveGroup(g, "Active", event, ["work resumed"], ctx) };
+  }
+  return { kind: "none" };
+}
+
+export function onCompletionQueued(p: ProjectDoc, request: Message<"group.complete.request">, ctx: RuleContext): ProjectDoc | undefined {
+  if (p.state !== "Validated" && p.state !== "CompletionFailed") return undefined;
+  const attempts = (p.phases.complete?.attempts ?? 0) + 1;
+  const d = move(p, "Completing", request.type, `group completion requested (attempt ${request.attempt})`, ctx, request);
+  return { ...d, phases: { ...d.phases, complete: { status: "queued", attempts, queuedAt: ctx.now, requestId: request.id } } };
+}
+
+export function onProjectCompleted(p: ProjectDoc, item: { product: string; report: string }, msg: Message, ctx: RuleContext): ProjectDoc | undefined {
+  if (p.state !== "Completing") return undefined;
+  const rec = p.phases.complete;
+  const d = move(p, "Completed", msg.type, `published to ${item.product}`, ctx, msg);
+  return {
+    ...d,
+    outputs: { ...d.outputs, completedProduct: item.product, completedReport: item.report },
+    phases: rec ? { ...d.phases, complete: { ...rec, status: "succeeded", finishedAt: ctx.now } } : d.phases,
+  };
+}
+
+export function onProjectCompletionFailed(p: ProjectDoc, error: ErrorDetailData, msg: Message, ctx: RuleContext): ProjectDoc | undefined {
+  if (p.state !== "Completing") return undefined;
+  const rec = p.phases.complete;
+  const d = move(p, "CompletionFailed", msg.type, `${error.kind}: ${error.message}`, ctx, msg);
+  return { ...d, lastError: error, phases: rec ? { ...d.phases, complete: { ...rec, status: "failed", finishedAt: ctx.now, error } } : d.phases };
+}
+
+export function groupCounts(projects: ProjectDoc[]): Partial<Record<ProjectState, number>> {
+  const c: Partial<Record<ProjectState, number>> = {};
+  for (const p of projects) c[p.state] = (c[p.state] ?? 0) + 1;
+  return c;
+}

@@ -1,0 +1,213 @@
+import { DroverError } from "../errors.js";
+import type { ProjectDoc } from "../documents.js";
+import { activeState, canMove, doneState, failedState, isActive, isFailed, nextPhase, type Phase, type ProjectState } from "../lifecycle.js";
+import type { BodyInput, Message, MessageFields, Selector } from "../messages.js";
+import type { ProjectConfig } from "../schemas.js";
+
+// The state-tracker's decisions, as pure functions of a project document and a message: the new
+// document (with its history entry and the messages to send in its outbox), or undefined when
+// the message changes nothing (a duplicate, a result of an older attempt).
+
+export interface TrackerSettings {
+  maxAttempts: number;
+  autoAdvance: boolean;
+  acceptWarnings: boolean;
+  ignoreTemplate?: string | undefined;
+}
+
+export interface RuleContext {
+  now: string;
+  settings: TrackerSettings;
+  make: <S extends Selector>(type: S, fields: MessageFields, body: BodyInput<S>) => Message<S>;
+}
+
+export class IllegalTransitionError extends DroverError {
+  constructor(from: ProjectState, to: ProjectState, project: string) {
+    super("MessageError", `project ${project}: refusing the illegal move ${from} → ${to}`);
+  }
+}
+
+export function newProject(group: string, code: string, files: string[], config: ProjectConfig, workDir: string, now: string): ProjectDoc {
+  return {
+    _id: `project:${group}:${code}`,
+    type: "project",
+    group,
+    code,
+    files,
+    config,
+    state: "Registered",
+    phases: {},
+    outputs: { workDir },
+    issues: [],
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+    history: [{ seq: 1, at: now, from: "Registered", to: "Registered", event: "group.register.request", reason: `registered with ${files.length} file${files.length === 1 ? "" : "s"}` }],
+    outbox: [],
+  };
+}
+
+/** Moves a project to `to`, refusing illegal moves, and records the change in its history. */
+export function move(doc: ProjectDoc, to: ProjectState, event: string, reason: string, ctx: RuleContext, msg?: Message): ProjectDoc {
+  if (!canMove(doc.state, to)) throw new IllegalTransitionError(doc.state, to, doc.code);
+  const seq = (doc.history.at(-1)?.seq ?? 0) + 1;
+  const entry = { seq, at: ctx.now, from: doc.state, to, event, reason, ...(msg ? { messageId: msg.id, attempt: msg.attempt } : {}) };
+  const notice = ctx.make("project.state.changed", { group: doc.group, project: doc.code }, { from: doc.state, to, reason, seq });
+  return { ...doc, state: to, updatedAt: ctx.now, history: [...doc.history, entry], outbox: [...doc.outbox, notice] };
+}
+
+function requestFor(doc: ProjectDoc, phase: Exclude<Phase, "complete">, ctx: RuleContext, fields: MessageFields): Message {
+  const { files, config, outputs } = doc;
+  switch (phase) {
+    case "scan":
+      return ctx.make("project.scan.request", fields, { files, config, workDir: outputs.workDir });
+    case "compute":
+      if (!outputs.inventory) throw new DroverError("MessageError", `project ${doc.code}: cannot compute before a scan`);
+      return ctx.make("project.compute.request", fields, { files, config, inventory: outputs.inventory, workDir: outputs.workDir });
+    case "validate":
+      if (!outputs.inventory || !outputs.product) throw new DroverError("MessageError", `project ${doc.code}: cannot validate before a compute`);
+      return ctx.make("project.validate.request", fields, {
+        files,
+        config,
+        inventory: outputs.inventory,
+        product: outputs.product,
+        workDir: outputs.workDir,
+        ...(ctx.settings.ignoreTemplate ? { ignoreTemplate: ctx.settings.ignoreTemplate } : {}),
+      });
+  }
+}
+
+/** Sends the request of a phase: the project becomes active in it, the request goes in the outbox. */
+export function dispatch(doc: ProjectDoc, phase: Exclude<Phase, "complete">, ctx: RuleContext, event: string, reason: string, options: { resetAttempts?: boolean; cause?: Message } = {}): ProjectDoc {
+  const prev = doc.phases[phase];
+  const attempts = options.resetAttempts || !prev || !isActive(doc.state) ? (options.resetAttempts ? 1 : (prev && prev.status === "failed" ? prev.attempts + 1 : 1)) : prev.attempts + 1;
+  const request = requestFor(doc, phase, ctx, { group: doc.group, project: doc.code, attempt: attempts });
+  const moved = move(doc, activeState[phase], event, reason, ctx, options.cause);
+  return {
+    ...moved,
+    phases: { ...moved.phases, [phase]: { status: "queued", attempts, queuedAt: ctx.now, requestId: request.id } },
+    outbox: [...moved.outbox, request],
+  };
+}
+
+/** After a phase finished well: advance to the next phase when auto-advance is on. */
+function advance(doc: ProjectDoc, ctx: RuleContext, event: string, cause?: Message): ProjectDoc {
+  const next = nextPhase[doc.state];
+  if (!ctx.settings.autoAdvance || next === undefined || next === "complete") return doc;
+  return dispatch(doc, next, ctx, event, `auto-advance to ${next}`, cause ? { cause } : {});
+}
+
+function current(doc: ProjectDoc, phase: Phase, msg: Message): boolean {
+  return doc.state === activeState[phase] && doc.phases[phase]?.requestId === msg.correlationId;
+}
+
+export function onRegistered(doc: ProjectDoc, ctx: RuleContext): ProjectDoc {
+  return advance(doc, ctx, "group.register.request");
+}
+
+export function onStarted(doc: ProjectDoc, phase: Exclude<Phase, "complete">, msg: Message<"project.scan.started" | "project.compute.started" | "project.validate.started">): ProjectDoc | undefined {
+  const rec = doc.phases[phase];
+  if (!rec || !current(doc, phase, msg) || rec.status !== "queued") return undefined;
+  return { ...doc, phases: { ...doc.phases, [phase]: { ...rec, status: "running", startedAt: msg.sentAt, worker: msg.body.worker } } };
+}
+
+export function onScanned(doc: ProjectDoc, msg: Message<"project.scan.succeeded">, ctx: RuleContext): ProjectDoc | undefined {
+  if (!current(doc, "scan", msg)) return undefined;
+  const s = msg.body.summary;
+  let d = finish(doc, "scan", "succeeded", ctx);
+  d = { ...d, outputs: { ...d.outputs, inventory: msg.body.inventory }, scan: s, issues: s.issues, lastError: null };
+  const warnings = s.issues.filter((i) => i.severity === "warning").length;
+  d = move(d, "Scanned", msg.type, `${s.files} files, ${s.variables.length} variables, ${s.concatDim ?? "no"} concatenation dimension${warnings ? `, ${warnings} warning${warnings > 1 ? "s" : ""}` : ""}`, ctx, msg);
+  return advance(d, ctx, msg.type, msg);
+}
+
+export function onComputed(doc: ProjectDoc, msg: Message<"project.compute.succeeded">, ctx: RuleContext): ProjectDoc | undefined {
+  if (!current(doc, "compute", msg)) return undefined;
+  const s = msg.body.summary;
+  let d = finish(doc, "compute", "succeeded", ctx);
+  d = { ...d, outputs: { ...d.outputs, product: msg.body.product }, compute: s, lastError: null };
+  d = move(d, "Computed", msg.type, `${s.format} ${s.revision}: ${s.chunksWritten} chunks in ${s.seconds.toFixed(1)} s`, ctx, msg);
+  return advance(d, ctx, msg.type, msg);
+}
+
+export function onValidated(doc: ProjectDoc, msg: Message<"project.validate.succeeded">, ctx: RuleContext): ProjectDoc | undefined {
+  if (!current(doc, "validate", msg)) return undefined;
+  const s = msg.body.summary;
+  let d = finish(doc, "validate", s.outcome === "Success" ? "succeeded" : "warning", ctx);
+  d = { ...d, outputs: { ...d.outputs, dataReport: msg.body.dataReport, metadataReport: msg.body.metadataReport }, validation: s, lastError: null };
+  const compared = `${s.valuesCompared} values from ${s.filesCompared.length} files compared`;
+  if (s.outcome === "Success") return move(d, "Validated", msg.type, `${s.status}: ${compared}`, ctx, msg);
+  d = move(d, "ValidatedWithWarnings", msg.type, `${s.status} (${s.warnings.length} warning${s.warnings.length > 1 ? "s" : ""}); ${compared}`, ctx, msg);
+  if (ctx.settings.acceptWarnings) return { ...move(d, "Validated", msg.type, "warnings accepted by DROVER_ACCEPT_WARNINGS", ctx, msg), acceptedBy: "configuration" };
+  return d;
+}
+
+export function onFailed(doc: ProjectDoc, phase: Exclude<Phase, "complete">, msg: Message<"project.scan.failed" | "project.compute.failed" | "project.validate.failed">, ctx: RuleContext): ProjectDoc | undefined {
+  if (!current(doc, phase, msg)) return undefined;
+  const { error, issues, reports } = msg.body;
+  const rec = doc.phases[phase];
+  const attempts = rec?.attempts ?? 1;
+  const where = [error.file ? `file ${error.file}` : "", error.variable ? `variable ${error.variable}` : ""].filter(Boolean).join(", ");
+  if (!error.permanent && attempts < ctx.settings.maxAttempts) {
+    const d = { ...doc, lastError: error };
+    return dispatch(d, phase, ctx, msg.type, `retry ${attempts + 1}/${ctx.settings.maxAttempts} after ${error.kind}: ${error.message}`, { cause: msg });
+  }
+  let d = finish(doc, phase, "failed", ctx, error);
+  d = {
+    ...d,
+    lastError: error,
+    issues: issues.length > 0 ? issues : d.issues,
+    outputs: {
+      ...d.outputs,
+      ...(reports["dataReport"] ? { dataReport: reports["dataReport"] } : {}),
+      ...(reports["metadataReport"] ? { metadataReport: reports["metadataReport"] } : {}),
+      ...(reports["inventory"] ? { inventory: reports["inventory"] } : {}),
+    },
+  };
+  const gaveUp = !error.permanent ? ` (gave up after ${attempts} attempts)` : "";
+  return move(d, failedState[phase], msg.type, `${error.kind}${where ? ` in ${where}` : ""}: ${error.message}${gaveUp}`, ctx, msg);
+}
+
+function finish(doc: ProjectDoc, phase: Phase, status: "succeeded" | "warning" | "failed", ctx: RuleContext, error?: ProjectDoc["lastError"]): ProjectDoc {
+  const rec = doc.phases[phase];
+  if (!rec) return doc;
+  const { progress: _p, ...rest } = rec;
+  return { ...doc, phases: { ...doc.phases, [phase]: { ...rest, status, finishedAt: ctx.now, ...(error ? { error } : {}) } } };
+}
+
+export function onAccept(doc: ProjectDoc, msg: Message<"project.accept.request">, ctx: RuleContext): ProjectDoc {
+  if (doc.state !== "ValidatedWithWarnings") {
+    throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; only ValidatedWithWarnings can be accepted`);
+  }
+  const note = msg.body.note ? `: ${msg.body.note}` : "";
+  return { ...move(doc, "Validated", msg.type, `warnings accepted by ${msg.body.by}${note}`, ctx, msg), acceptedBy: msg.body.by };
+}
+
+/** Which phase a retry runs again: the one that failed, or the one asked for. */
+export function retryPhase(doc: ProjectDoc, asked?: Phase): Exclude<Phase, "complete"> | undefined {
+  if (asked && asked !== "complete") return asked;
+  for (const p of ["scan", "compute", "validate"] as const) if (doc.state === failedState[p]) return p;
+  if (doc.state === "ValidatedWithWarnings") return "validate";
+  if (doc.state === "Faultlisted" || doc.state === "Registered") return "scan";
+  return undefined;
+}
+
+export function onRetry(doc: ProjectDoc, msg: Message<"project.retry.request">, ctx: RuleContext): ProjectDoc {
+  const phase = retryPhase(doc, msg.body.phase);
+  if (phase === undefined || !(isFailed(doc.state) || doc.state === "ValidatedWithWarnings" || doc.state === "Faultlisted" || doc.state === "Scanned" || doc.state === "Computed")) {
+    throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; retry applies to failed, warned or faultlisted projects`);
+  }
+  let d = doc;
+  if (d.state === "Faultlisted") d = move(d, "Registered", msg.type, `taken off the faultlist by ${msg.body.by}`, ctx, msg);
+  const { faultlistReason: _f, ...rest } = d;
+  return dispatch({ ...rest, lastError: null }, phase, ctx, msg.type, `${phase} again, asked by ${msg.body.by}`, { resetAttempts: true, cause: msg });
+}
+
+export function onFaultlist(doc: ProjectDoc, msg: Message<"project.faultlist.request">, ctx: RuleContext): ProjectDoc {
+  if (doc.state === "Completed" || doc.state === "Completing" || doc.state === "Faultlisted") {
+    throw new DroverError("MessageError", `project ${doc.code} is ${doc.state} and cannot be faultlisted`);
+  }
+  return { ...move(doc, "Faultlisted", msg.type, `faultlisted by ${msg.body.by}: ${msg.body.reason}`, ctx, msg), faultlistReason: msg.body.reason };
+}
+
+export { doneState };

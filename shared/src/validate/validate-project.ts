@@ -1,0 +1,298 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import FileSystemStore from "@zarrita/storage/fs";
+import * as zarr from "zarrita";
+import { DroverError } from "../errors.js";
+import { writeJsonAtomic } from "../fsutil.js";
+import { describeFile, type FileInfo, type VariableInfo } from "../h5/describe.js";
+import { H5FilePool } from "../h5/pool.js";
+import { readBox, type NumericArray } from "../h5/read.js";
+import type { Progress } from "../scan/scan-project.js";
+import type { AttrValue, ProjectConfig, ValidationSummary } from "../schemas.js";
+import { compareValues, position, sameAttribute, seededIndex } from "./compare.js";
+import { emptyDataReport, emptyMetadataReport, judge, note, type DataReport, type IgnoreTemplate, type MetadataReport } from "./report.js";
+
+// The validator reopens the product as a user would (zarrita) and compares it with the source
+// files read by h5wasm, independently of the scan's plan: every coordinate in full, and boxes of
+// every variable from the first, the last and one pseudo-random file.
+
+export interface ValidationResult {
+  dataReport: string;
+  metadataReport: string;
+  summary: ValidationSummary;
+  data: DataReport;
+  metadata: MetadataReport;
+}
+
+/** Steps per box along the concatenation dimension at each end of a file. */
+const EDGE = 8;
+/** Largest extent per other dimension in a sampled box. */
+const SIDE = 256;
+
+const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+
+type ZArray = zarr.Array<zarr.DataType, FileSystemStore>;
+
+async function openProductArray(root: zarr.Location<FileSystemStore>, name: string): Promise<ZArray | undefined> {
+  try {
+    return await zarr.open.v2(root.resolve(name), { kind: "array" });
+  } catch {
+    return undefined;
+  }
+}
+
+async function readProduct(arr: ZArray, start: number[], stop: number[]): Promise<NumericArray> {
+  if (arr.shape.length === 0) {
+    const v = await zarr.get(arr, null);
+    return (typeof v === "object" && v !== null && "data" in v ? v.data : Float64Array.of(Number(v))) as NumericArray;
+  }
+  const chunk = await zarr.get(arr, start.map((s, a) => zarr.slice(s, stop[a] ?? s)));
+  return chunk.data as NumericArray;
+}
+
+export async function validateProduct(options: {
+  project: string;
+  files: string[];
+  config: ProjectConfig;
+  product: string;
+  workDir: string;
+  ignore?: IgnoreTemplate;
+  progress?: Progress;
+}): Promise<ValidationResult> {
+  const progress = options.progress ?? (() => {});
+  const pool = await H5FilePool.create();
+  const data = emptyDataReport();
+  const meta = emptyMetadataReport();
+  try {
+    const infos: FileInfo[] = [];
+    for (const [i, f] of options.files.entries()) {
+      infos.push(await describeFile(pool.get(f), f));
+      progress(i + 1, options.files.length * 2, "files");
+    }
+    const store = new FileSystemStore(options.product);
+    const root = zarr.root(store);
+    let group: zarr.Group<FileSystemStore>;
+    try {
+      group = await zarr.open.v2(root, { kind: "group" });
+    } catch (e) {
+      throw new DroverError("ValidationError", `${options.product} is not a readable Zarr v2 group: ${(e as Error).message}`, { cause: e });
+    }
+
+    // Which dimension the product was concatenated along: the one whose product length is the
+    // sum of the files' lengths (and the same one the files name as unlimited or the configured one).
+    const first = infos[0] as FileInfo;
+    const productVars = new Map<string, ZArray>();
+    for (const v of first.variables) {
+      const arr = await openProductArray(root, v.path.slice(1));
+      if (arr) productVars.set(v.path, arr);
+    }
+    const concatDim = options.config.concatDim ?? guessConcatDim(infos, productVars);
+    const lengthOf = (f: FileInfo) => f.dimensions.find((d) => d.name === concatDim)?.size ?? 0;
+    const order = orderFiles(infos, concatDim, pool);
+    const starts: number[] = [];
+    order.reduce((s, i) => {
+      starts[i] = s;
+      return s + lengthOf(infos[i] as FileInfo);
+    }, 0);
+
+    compareGlobalAttributes(infos, group.attrs as Record<string, AttrValue>, options.config, meta);
+
+    for (const v of first.variables) {
+      const arr = productVars.get(v.path);
+      if (!arr) {
+        note({ data_vars: meta.data_vars }, "data_vars", v.name, { type: "missing", info: "missing from zarr" });
+        continue;
+      }
+      const concatAxis = concatDim === null ? -1 : v.dimensions.indexOf(concatDim);
+      const expectedShape = v.shape.map((n, a) => (a === concatAxis ? infos.reduce((s, f) => s + lengthOf(f), 0) : n));
+      const dims = (arr.attrs as Record<string, unknown>)["_ARRAY_DIMENSIONS"];
+      if (JSON.stringify(dims) !== JSON.stringify(v.dimensions)) {
+        note(data.variables, "dim_errors", v.name, { zarr: dims ?? null, source: v.dimensions });
+        continue;
+      }
+      if (JSON.stringify(arr.shape) !== JSON.stringify(expectedShape)) {
+        note(data.variables, "size_errors", v.name, { zarr: arr.shape, source: expectedShape });
+        continue;
+      }
+      if (!sameDtype(arr.dtype, v)) note(data.variables, "dtype/precision", v.name, { zarr: arr.dtype, source: v.dtype });
+      compareVariableAttributes(v, arr, meta);
+      data.compared.variables.push(v.name);
+
+      // Boxes to compare: the whole of small variables and coordinates; for variables along the
+      // concatenation dimension, the first and last steps of the sampled files.
+      const sampled = new Set([order[0], order[order.length - 1], order[seededIndex(options.project, order.length)]]);
+      const boxes: Array<{ file: number; start: number[]; stop: number[]; at: number }> = [];
+      if (concatAxis < 0) {
+        boxes.push({ file: order[0] as number, ...centredBox(v.shape, -1, 0, 0), at: 0 });
+      } else if (v.isCoordinate || v.shape.reduce((p, n) => p * n, 1) <= 65536) {
+        for (const i of order) boxes.push({ file: i, start: v.shape.map(() => 0), stop: [...(infos[i] as FileInfo).variables.find((x) => x.path === v.path)?.shape ?? []], at: starts[i] ?? 0 });
+      } else {
+        for (const i of sampled) {
+          if (i === undefined) continue;
+          const n = lengthOf(infos[i] as FileInfo);
+          const head = centredBox(v.shape, concatAxis, 0, Math.min(EDGE, n));
+          const tail = centredBox(v.shape, concatAxis, Math.max(0, n - EDGE), n);
+          boxes.push({ file: i, ...head, at: starts[i] ?? 0 }, { file: i, ...tail, at: starts[i] ?? 0 });
+        }
+      }
+      for (const b of boxes) {
+        const info = infos[b.file] as FileInfo;
+        const src = v.shape.length === 0 ? readBox(pool.get(info.path), info.path, v.path, [], []) : readBox(pool.get(info.path), info.path, v.path, b.start, b.stop);
+        const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
+        const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
+        const prod = await readProduct(arr, pStart, pStop);
+        data.compared.values += src.length;
+        if (!data.compared.files.includes(info.path)) data.compared.files.push(info.path);
+        const diff = compareValues(prod as ArrayLike<number>, src as ArrayLike<number>);
+        if (diff) {
+          const shape = b.stop.map((e, a) => e - (b.start[a] ?? 0));
+          const section = v.isCoordinate ? data.dimensions : data.variables;
+          note(section, "data_errors", v.name, {
+            type: "not_equal",
+            file: info.path,
+            topleft: position(0, shape, pStart),
+            bottomright: position(Math.max(0, src.length - 1), shape, pStart),
+            first_difference: { at: position(diff.index, shape, pStart), zarr: diff.product, source: diff.source },
+            count: diff.count,
+          });
+          break;
+        }
+      }
+    }
+    for (const name of listProductArrays(options.product, first)) {
+      note({ data_vars: meta.data_vars }, "data_vars", name, { type: "missing", info: `missing from ${base(first.path)}` });
+    }
+    if (concatDim !== null) await checkMonotonic(first, productVars, concatDim, data);
+    progress(options.files.length * 2, options.files.length * 2, "files");
+  } finally {
+    pool.close();
+  }
+
+  const verdict = judge(data, meta, options.ignore);
+  const dataReport = join(options.workDir, "data_report.json");
+  const metadataReport = join(options.workDir, "metadata_report.json");
+  writeJsonAtomic(dataReport, data);
+  writeJsonAtomic(metadataReport, meta);
+  return {
+    dataReport,
+    metadataReport,
+    data,
+    metadata: meta,
+    summary: {
+      outcome: verdict.outcome,
+      status: verdict.status,
+      filesCompared: data.compared.files,
+      valuesCompared: data.compared.values,
+      fatal: verdict.fatal,
+      warnings: verdict.warnings,
+      bypassed: verdict.bypassed,
+    },
+  };
+}
+
+function sameDtype(zdtype: string, v: VariableInfo): boolean {
+  const map: Record<string, string> = { "<f4": "float32", "<f8": "float64", "|i1": "int8", "|u1": "uint8", "<i2": "int16", "<u2": "uint16", "<i4": "int32", "<u4": "uint32", "<i8": "int64", "<u8": "uint64" };
+  return map[v.dtype] === zdtype;
+}
+
+function centredBox(shape: number[], axis: number, from: number, to: number): { start: number[]; stop: number[] } {
+  const start = shape.map((n, a) => (a === axis ? from : Math.max(0, Math.floor((n - Math.min(n, SIDE)) / 2))));
+  const stop = shape.map((n, a) => (a === axis ? to : (start[a] ?? 0) + Math.min(n, SIDE)));
+  return { start, stop };
+}
+
+function guessConcatDim(infos: FileInfo[], productVars: Map<string, ZArray>): string | null {
+  const first = infos[0] as FileInfo;
+  for (const d of first.dimensions) {
+    const total = infos.reduce((s, f) => s + (f.dimensions.find((x) => x.name === d.name)?.size ?? 0), 0);
+    const coord = productVars.get(first.variables.find((v) => v.isCoordinate && v.name === d.name)?.path ?? "");
+    if (infos.length > 1 && coord && coord.shape[0] === total && total !== d.size) return d.name;
+  }
+  return first.dimensions.find((d) => d.unlimited)?.name ?? null;
+}
+
+function orderFiles(infos: FileInfo[], concatDim: string | null, pool: H5FilePool): number[] {
+  const order = infos.map((_, i) => i);
+  if (concatDim === null) return order;
+  const firstValue = infos.map((f) => {
+    const v = f.variables.find((x) => x.isCoordinate && x.name === concatDim);
+    if (!v || (v.shape[0] ?? 0) === 0) return 0;
+    return Number(readBox(pool.get(f.path), f.path, v.path, [0], [1])[0]);
+  });
+  return order.sort((a, b) => (firstValue[a] ?? 0) - (firstValue[b] ?? 0));
+}
+
+function compareVariableAttributes(v: VariableInfo, arr: ZArray, meta: MetadataReport): void {
+  const zattrs = { ...(arr.attrs as Record<string, AttrValue>) };
+  delete zattrs["_ARRAY_DIMENSIONS"];
+  const { _FillValue, ...source } = v.attributes;
+  const fill = (arr as unknown as { fillValue: unknown }).fillValue;
+  if (_FillValue !== undefined && !sameAttribute(_FillValue, typeof fill === "bigint" ? Number(fill) : (fill as AttrValue))) {
+    note(meta.attributes, v.name, "_FillValue", { type: "not_equal", zarr: String(fill), source: _FillValue });
+  }
+  for (const [k, val] of Object.entries(source)) {
+    if (!(k in zattrs)) note(meta.attributes, v.name, k, { type: "missing", info: "missing from zarr" });
+    else if (!sameAttribute(zattrs[k], val)) note(meta.attributes, v.name, k, { type: "not_equal", zarr: zattrs[k] ?? null, source: val });
+  }
+  for (const k of Object.keys(zattrs)) if (!(k in source)) note(meta.attributes, v.name, k, { type: "missing", info: "missing from source" });
+}
+
+function compareGlobalAttributes(infos: FileInfo[], product: Record<string, AttrValue>, config: ProjectConfig, meta: MetadataReport): void {
+  const first = infos[0] as FileInfo;
+  const updates = config.updates ?? {};
+  const removals = new Set(config.removals ?? []);
+  for (const [k, val] of Object.entries(first.attributes)) {
+    if (k in updates || removals.has(k)) {
+      meta.skipped[`global.${k}`] = k in updates ? "set by updates" : "removed by removals";
+      continue;
+    }
+    if (infos.some((f) => !sameAttribute(f.attributes[k], val))) {
+      meta.skipped[`global.${k}`] = "differs between source files; the product keeps the first file's value";
+      continue;
+    }
+    if (!(k in product)) note(meta.attributes, "global", k, { type: "missing", info: "missing from zarr" });
+    else if (!sameAttribute(product[k], val)) note(meta.attributes, "global", k, { type: "not_equal", zarr: product[k] ?? null, source: val });
+  }
+  for (const [k, val] of Object.entries(updates)) {
+    if (!sameAttribute(product[k], val)) note(meta.attributes, "global", k, { type: "not_equal", zarr: product[k] ?? null, expected: val, info: "updates not applied" });
+  }
+  for (const k of Object.keys(product)) {
+    if (!(k in first.attributes) && !(k in updates)) note(meta.attributes, "global", k, { type: "missing", info: "missing from source" });
+  }
+}
+
+/** Arrays in the product that the first source file does not have. */
+function listProductArrays(product: string, first: FileInfo): string[] {
+  const known = new Set(first.variables.map((v) => v.path.slice(1)));
+  const found: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory() || e.name.startsWith(".")) continue;
+      const name = `${prefix}${e.name}`;
+      if (existsSync(join(dir, e.name, ".zarray"))) {
+        if (!known.has(name)) found.push(name);
+      } else walk(join(dir, e.name), `${name}/`);
+    }
+  };
+  walk(product, "");
+  return found;
+}
+
+/** The concatenated coordinate must increase strictly: files in the wrong order or overlapping fail. */
+async function checkMonotonic(first: FileInfo, productVars: Map<string, ZArray>, concatDim: string, data: DataReport): Promise<void> {
+  const v = first.variables.find((x) => x.isCoordinate && x.name === concatDim);
+  const arr = v ? productVars.get(v.path) : undefined;
+  if (!v || !arr || arr.shape.length !== 1) return;
+  const values = (await readProduct(arr, [0], [arr.shape[0] ?? 0])) as ArrayLike<number>;
+  for (let i = 1; i < values.length; i++) {
+    if (!((values[i] as number) > (values[i - 1] as number))) {
+      note(data.dimensions, "data_errors", concatDim, {
+        type: "not_monotonic",
+        at: i,
+        zarr: [values[i - 1] ?? null, values[i] ?? null],
+        info: `${concatDim} does not increase at index ${i}: files overlap or are out of order`,
+      });
+      return;
+    }
+  }
+}
