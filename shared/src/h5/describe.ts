@@ -82,13 +82,13 @@ function readAttributes(
 ): { attributes: Record<string, AttrValue>; floatAttributes: string[] } {
   const attributes: Record<string, AttrValue> = {};
   const floatAttributes: string[] = [];
-  const attrs = obj.attrs;
+  const attrs = readChecked(path, objPath, () => obj.attrs);
   for (const name of Object.keys(attrs).sort()) {
     if (internalAttributes.has(name)) continue;
     const a = attrs[name];
     if (a === undefined) continue;
     attributes[name] = readChecked(path, `${objPath}@${name}`, () => normaliseAttribute(a.json_value));
-    if (a.metadata.type === 1) floatAttributes.push(name);
+    if (readChecked(path, `${objPath}@${name}`, () => a.metadata.type) === 1) floatAttributes.push(name);
   }
   return { attributes, floatAttributes };
 }
@@ -117,7 +117,7 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
   const st = statSync(path);
   const datasets: Array<{ path: string; ds: H5Dataset }> = [];
   const walk = (group: H5Group, prefix: string) => {
-    for (const key of group.keys()) {
+    for (const key of readChecked(path, prefix === "/" ? "/" : prefix.slice(0, -1), () => group.keys())) {
       const child = readChecked(path, `${prefix}${key}`, () => group.get(key));
       if (isDataset(child, lib)) datasets.push({ path: `${prefix}${key}`, ds: child });
       else if (isGroup(child, lib)) walk(child, `${prefix}${key}/`);
@@ -129,7 +129,7 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
   const scaleName = new Map<string, string>();
   const dimensionOnly = new Set<string>();
   for (const { path: p, ds } of datasets) {
-    const attrs = ds.attrs;
+    const attrs = readChecked(path, p, () => ds.attrs);
     const cls = attrs["CLASS"];
     if (cls === undefined) continue;
     const clsValue = readChecked(path, `${p}@CLASS`, () => cls.json_value);
@@ -157,9 +157,7 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
     const isScale = scaleName.has(p);
     const dimensions = shape.map((size, axis) => {
       if (isScale && shape.length === 1) return scaleName.get(p) ?? name;
-      const attached = readChecked(path, `${p} dimension ${axis}`, () =>
-        ds.attrs["DIMENSION_LIST"] ? ds.get_attached_scales(axis) : [],
-      );
+      const attached = readChecked(path, `${p} dimension ${axis}`, () => (ds.attrs["DIMENSION_LIST"] ? ds.get_attached_scales(axis) : []));
       const scalePath = attached[0];
       if (scalePath !== undefined) return scaleName.get(scalePath) ?? scalePath.slice(scalePath.lastIndexOf("/") + 1);
       let d = phony.get(size);

@@ -19,21 +19,39 @@ export async function loadHdf5(): Promise<typeof h5wasm> {
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** What the first bytes of a file say it is. */
-export function sniffFormat(path: string): "hdf5" | "netcdf3" | "empty" | "unknown" {
+export type Sniffed =
+  | { kind: "hdf5"; superblockAt: number; endOfFile: number | undefined }
+  | { kind: "netcdf3" | "empty" | "unknown" };
+
+/** The end-of-file address a superblock records (relative to its base address), if it can be read. */
+function superblockEnd(fd: number, at: number, size: number): number | undefined {
+  const head = Buffer.alloc(96);
+  const n = readSync(fd, head, 0, Math.min(96, size - at), at);
+  const version = head[8];
+  const offsets = version === 0 || version === 1 ? head[13] : head[9];
+  if (offsets !== 8 && offsets !== 4) return undefined;
+  const word = (o: number) => (offsets === 8 ? Number(head.readBigUInt64LE(o)) : head.readUInt32LE(o));
+  const baseAt = version === 0 ? 24 : version === 1 ? 28 : 12;
+  const eofAt = baseAt + 2 * offsets;
+  if (version === undefined || version > 3 || eofAt + offsets > n) return undefined;
+  return word(baseAt) + word(eofAt);
+}
+
+/** What the first bytes of a file say it is, and for HDF5 the size its superblock expects. */
+export function sniffFormat(path: string): Sniffed {
   const size = statSync(path).size;
-  if (size === 0) return "empty";
+  if (size === 0) return { kind: "empty" };
   const fd = openSync(path, "r");
   try {
     const head = new Uint8Array(8);
     readSync(fd, head, 0, 8, 0);
-    if (head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 && [1, 2, 5].includes(head[3] ?? 0)) return "netcdf3";
+    if (head[0] === 0x43 && head[1] === 0x44 && head[2] === 0x46 && [1, 2, 5].includes(head[3] ?? 0)) return { kind: "netcdf3" };
     // The superblock may sit at 0, 512, 1024, 2048… (a user block before it).
     for (let at = 0; at + 8 <= size; at = at === 0 ? 512 : at * 2) {
       readSync(fd, head, 0, 8, at);
-      if (HDF5_SIGNATURE.every((b, i) => head[i] === b)) return "hdf5";
+      if (HDF5_SIGNATURE.every((b, i) => head[i] === b)) return { kind: "hdf5", superblockAt: at, endOfFile: superblockEnd(fd, at, size) };
     }
-    return "unknown";
+    return { kind: "unknown" };
   } finally {
     closeSync(fd);
   }
@@ -73,7 +91,7 @@ export async function openHdf5(path: string): Promise<H5File> {
 
 /** As openHdf5, once the library is loaded (`await loadHdf5()`). */
 export function openHdf5Sync(lib: typeof h5wasm, path: string): H5File {
-  let kind: ReturnType<typeof sniffFormat>;
+  let kind: Sniffed;
   try {
     kind = sniffFormat(path);
   } catch (e) {
@@ -85,17 +103,24 @@ export function openHdf5Sync(lib: typeof h5wasm, path: string): H5File {
     }
     throw new DroverError("TransientError", `${path}: cannot read: ${(e as Error).message}`, { file: path, permanent: false });
   }
-  if (kind === "empty") {
+  if (kind.kind === "hdf5" && kind.endOfFile !== undefined && kind.endOfFile > statSync(path).size) {
+    throw new DroverError(
+      "SourceFormatError",
+      `${path}: truncated: the file has ${statSync(path).size} bytes but its HDF5 superblock says ${kind.endOfFile}; re-copy it from the archive`,
+      { file: path },
+    );
+  }
+  if (kind.kind === "empty") {
     throw new DroverError("SourceFormatError", `${path}: file is empty (0 bytes); re-copy it from the archive`, { file: path });
   }
-  if (kind === "netcdf3") {
+  if (kind.kind === "netcdf3") {
     throw new DroverError(
       "SourceFormatError",
       `${path}: netCDF3 (classic) file; the h5wasm reader reads netCDF4/HDF5 only`,
       { file: path },
     );
   }
-  if (kind === "unknown") {
+  if (kind.kind === "unknown") {
     throw new DroverError(
       "SourceFormatError",
       `${path}: not a netCDF4/HDF5 file (no HDF5 signature); it is corrupt or of another format`,

@@ -1,0 +1,188 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import amqp from "amqplib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deadLetterQueue, listProjects, openCouchStore, readGroup, writeDemoGroup, type DocStore, type ProjectDoc } from "@drover/shared";
+import { compareZarrWithSources } from "../helpers/compare.js";
+import { runCli, startService, type Running } from "../helpers/processes.js";
+import { pythonHasXarray, xarrayCompare } from "../helpers/python.js";
+import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
+
+const available = await servicesAvailable();
+
+describe.skipIf(!available)("the pipeline over the real broker and database", () => {
+  const iso = isolate("pipeline");
+  const home = mkdtempSync(join(tmpdir(), "drover-pipeline-"));
+  const data = join(home, "data");
+  const env = {
+    AMQP_URL,
+    AMQP_EXCHANGE: iso.exchange,
+    COUCHDB_URL,
+    COUCHDB_DB: iso.db,
+    DROVER_HOME: home,
+    DROVER_DATA_ROOTS: data,
+    DROVER_MAX_ATTEMPTS: "2",
+  };
+  let running: Running[] = [];
+  let store: DocStore;
+  let sample: Awaited<ReturnType<typeof writeDemoGroup>>;
+
+  beforeAll(async () => {
+    sample = await writeDemoGroup(data);
+    running = ["state-tracker", "scanner", "computer", "validator", "completion"].map((s) => startService(s, env));
+    store = await openCouchStore(COUCHDB_URL, iso.db);
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    await iso.cleanup();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const groupState = (name: string, want: string[]) =>
+    eventually(`group ${name} to reach ${want.join(" or ")}`, async () => {
+      const g = await readGroup(store, `group:${name}`);
+      return g && want.includes(g.state) ? g : undefined;
+    });
+
+  it("runs the sample group through scan, compute, validate and complete", async () => {
+    const launched = await runCli(["launch", sample.groupFile, "--group", "sample"], env);
+    expect(launched.stderr).toBe("");
+    expect(launched.code).toBe(0);
+    const group = await groupState("sample", ["Completed", "Incomplete"]);
+    expect(group.reasons).toEqual([expect.stringContaining("3 products published")]);
+    expect(group.state).toBe("Completed");
+
+    const projects = await listProjects(store, "sample");
+    expect(projects.map((p) => p.code).sort()).toEqual(Object.keys(sample.projects).sort());
+    for (const p of projects) {
+      expect(p.state).toBe("Completed");
+      expect(p.history.map((h) => h.to)).toEqual([
+        "Registered",
+        "Scanning",
+        "Scanned",
+        "Computing",
+        "Computed",
+        "Validating",
+        "Validated",
+        "Completing",
+        "Completed",
+      ]);
+      expect(p.outbox).toEqual([]);
+      for (const phase of ["scan", "compute", "validate", "complete"] as const) {
+        expect(p.phases[phase]?.status, `${p.code} ${phase}`).toBe("succeeded");
+        expect(p.phases[phase]?.attempts).toBe(1);
+      }
+      expect(p.phases.scan?.worker).toMatch(/^scanner@/);
+      expect(p.scan?.concatDim).toBe("time");
+
+      // The published product, re-read and compared with its sources, value by value.
+      const product = p.outputs.completedProduct ?? "";
+      expect(product).toBe(join(home, "complete", "sample", "data", `${p.code}.z1.0.zarr`));
+      const files = sample.projects[p.code] ?? [];
+      const check = await compareZarrWithSources(product, files, "time");
+      expect(check.variables).toBeGreaterThanOrEqual(7);
+      expect(check.values).toBeGreaterThan(1000);
+
+      // The report beside it: PADOCC's data + metadata shape, no errors, sources really compared.
+      const report = JSON.parse(readFileSync(p.outputs.completedReport ?? "", "utf8"));
+      expect(report.data.variables).toEqual({});
+      expect(report.data.dimensions).toEqual({});
+      expect(report.data.compared.values).toBeGreaterThan(1000);
+      expect(report.data.compared.files).toContain(files[0]);
+      expect(report.data.compared.files).toContain(files[files.length - 1]);
+      expect(report.metadata.skipped).toHaveProperty(["global.tracking_id"]);
+      expect(p.validation?.status).toBe("Success");
+    }
+    expect(existsSync(join(home, "complete", "sample", "summary.json"))).toBe(true);
+    // Nothing half-written is left behind.
+    expect(readFileSync(join(home, "complete", "sample", "summary.json"), "utf8")).toContain("tos_Omon");
+  });
+
+  it.runIf(pythonHasXarray())("publishes products that xarray opens unmodified and that equal the sources", async () => {
+    const projects = await listProjects(store, "sample");
+    for (const p of projects) {
+      const r = xarrayCompare(p.outputs.completedProduct ?? "", "time", sample.projects[p.code] ?? []);
+      expect(r.problems, p.code).toEqual([]);
+      expect(r.variables).toBeGreaterThanOrEqual(7);
+    }
+  });
+
+  it("records a corrupt NetCDF file on its project, names the file, and keeps the rest of the group going", async () => {
+    const bad = join(data, "broken");
+    mkdirSync(bad, { recursive: true });
+    const files = sample.projects["tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gn"] ?? [];
+    const cut = join(bad, "tas_part2.nc");
+    copyFileSync(files[1] ?? "", cut);
+    truncateSync(cut, Math.floor(statSync(cut).size / 3));
+    copyFileSync(files[0] ?? "", join(bad, "tas_part1.nc"));
+    const csv = join(bad, "broken.csv");
+    writeFileSync(csv, `project_code,pattern\ntruncated,${join(bad, "tas_part*.nc")}\nfine,${join(data, "demo", "tos", "files.txt")}\n`);
+    const launched = await runCli(["launch", csv], env);
+    expect(launched.code).toBe(0);
+    const group = await groupState("broken", ["Incomplete", "Completed"]);
+    expect(group.state).toBe("Incomplete");
+    expect(group.reasons).toEqual([expect.stringMatching(/^truncated: ScanFailed: SourceFormatError: .*tas_part2\.nc/)]);
+    const projects = await listProjects(store, "broken");
+    const byCode = Object.fromEntries(projects.map((p) => [p.code, p])) as Record<string, ProjectDoc>;
+    expect(byCode["truncated"]?.state).toBe("ScanFailed");
+    expect(byCode["truncated"]?.lastError).toMatchObject({ kind: "SourceFormatError", permanent: true, file: cut });
+    expect(byCode["truncated"]?.lastError?.message).toMatch(/truncated|re-copy/);
+    expect(byCode["truncated"]?.phases.scan?.attempts).toBe(1);
+    expect(byCode["fine"]?.state).toBe("Validated");
+    for (const r of running) expect(r.alive(), `${r.name} still running`).toBe(true);
+  });
+
+  it("rejects malformed messages at the door, parks them, and goes on working", async () => {
+    const conn = await amqp.connect(AMQP_URL);
+    const ch = await conn.createConfirmChannel();
+    const send = (key: string, body: string) =>
+      new Promise<void>((resolve, reject) => ch.publish(iso.exchange, key, Buffer.from(body), { persistent: true }, (e: unknown) => (e ? reject(e) : resolve())));
+    await send("project.scan.request", "this is not JSON");
+    await send("group.register.request", JSON.stringify({ id: "nope", type: "group.register.request", body: {} }));
+    await send("project.compute.succeeded", JSON.stringify({ hello: "world" }));
+    const parked = await eventually("three messages in the dead-letter queue", async () => {
+      const q = await ch.checkQueue(deadLetterQueue(iso.exchange));
+      return q.messageCount >= 3 ? q.messageCount : undefined;
+    }, 20_000);
+    expect(parked).toBe(3);
+    await conn.close();
+    for (const r of running) expect(r.alive(), `${r.name} still running`).toBe(true);
+    const logs = running.map((r) => r.output()).join("\n");
+    expect(logs).toContain("rejected a malformed message");
+    expect(logs).toMatch(/bad envelope: id: Invalid UUID/);
+
+    // Still working: a new group goes all the way.
+    const launched = await runCli(["launch", sample.groupFile, "--group", "after-garbage"], env);
+    expect(launched.code).toBe(0);
+    expect((await groupState("after-garbage", ["Completed", "Incomplete"])).state).toBe("Completed");
+  });
+
+  it("refuses a bad group file at the door, naming every bad line", async () => {
+    const dir = join(data, "badgroup");
+    mkdirSync(dir, { recursive: true });
+    const csv = join(dir, "bad.csv");
+    writeFileSync(
+      csv,
+      [
+        "project_code,pattern",
+        `ok,${join(data, "demo", "tas", "*.nc")}`,
+        `no-files,${join(dir, "nothing-*.nc")}`,
+        `12345,${join(data, "demo", "pr", "*.nc")}`,
+        "no-pattern",
+        `outside,/etc/hostname`,
+        `ok,${join(data, "demo", "pr", "*.nc")}`,
+      ].join("\n"),
+    );
+    const r = await runCli(["launch", csv], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("has 5 problems");
+    expect(r.stderr).toContain("bad.csv line 3: pattern");
+    expect(r.stderr).toContain("bad.csv line 4: project code \"12345\" must not be all digits");
+    expect(r.stderr).toContain("bad.csv line 5: project no-pattern has no file pattern");
+    expect(r.stderr).toMatch(/bad\.csv line 6: \/etc\/hostname is outside the allowed data roots/);
+    expect(r.stderr).toContain("bad.csv line 7: project ok is already defined on line 2");
+    expect(await readGroup(store, "group:bad")).toBeUndefined();
+  });
+});
