@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectBus, listProjects, openCouchStore, readGroup, silentLogger, writeFileAtomic, writeSeries, type Bus, type DocStore } from "@drover/shared";
+import { runCli, startService, type Running } from "../helpers/processes.js";
+import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
+
+const available = await servicesAvailable();
+
+describe.skipIf(!available)("copies of a worker compete for work", () => {
+  const iso = isolate("competing");
+  const home = mkdtempSync(join(tmpdir(), "drover-competing-"));
+  const data = join(home, "data");
+  const env = { AMQP_URL, AMQP_EXCHANGE: iso.exchange, COUCHDB_URL, COUCHDB_DB: iso.db, DROVER_HOME: home, DROVER_DATA_ROOTS: data };
+  let running: Running[] = [];
+  let store: DocStore;
+  let watcher: Bus;
+  const started = new Map<string, string[]>();
+  const csv = join(data, "many.csv");
+  const projects = Array.from({ length: 8 }, (_, i) => `series${i}`);
+
+  beforeAll(async () => {
+    const lines = ["project_code,pattern"];
+    for (const [i, code] of projects.entries()) {
+      await writeSeries(join(data, code), code, {
+        variable: "tas",
+        standardName: "air_temperature",
+        longName: "air temperature",
+        units: "K",
+        table: "Amon",
+        frequency: "mon",
+        steps: [6, 6],
+        stepDays: 30,
+        nlat: 8,
+        nlon: 16,
+        chunks: [3, 8, 16],
+        value: (lat, lon, t, n) => 280 + lat / 10 + lon / 100 + t + n,
+      }, 100 + i);
+      lines.push(`${code},${join(data, code, "*.nc")}`);
+    }
+    writeFileAtomic(csv, `${lines.join("\n")}\n`);
+    running = [
+      startService("state-tracker", env),
+      startService("completion", env),
+      ...["scanner", "computer", "validator"].flatMap((s) => [startService(s, env), startService(s, env)]),
+    ];
+    store = await openCouchStore(COUCHDB_URL, iso.db);
+    watcher = await connectBus({ url: AMQP_URL, exchange: iso.exchange, service: "test-watcher", logger: silentLogger });
+    await watcher.watch("project.*.started", (m) => {
+      const key = `${m.project}:${m.type}`;
+      started.set(key, [...(started.get(key) ?? []), (m.body as { worker: string }).worker]);
+    });
+  });
+
+  afterAll(async () => {
+    await watcher?.close();
+    await Promise.all(running.map((r) => r.stop()));
+    await iso.cleanup();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("processes each project once per phase, sharing the work between the copies", async () => {
+    expect((await runCli(["launch", csv], env)).code).toBe(0);
+    const g = await eventually("group many to complete", async () => {
+      const doc = await readGroup(store, "group:many");
+      return doc && (doc.state === "Completed" || doc.state === "Incomplete") ? doc : undefined;
+    }, 120_000);
+    expect(g.state).toBe("Completed");
+    const docs = await listProjects(store, "many");
+    expect(docs).toHaveLength(projects.length);
+    for (const phase of ["scan", "compute", "validate"] as const) {
+      const workers = new Set<string>();
+      for (const p of docs) {
+        // One start per project and phase, seen on the bus, and one attempt recorded.
+        expect(started.get(`${p.code}:project.${phase}.started`), `${p.code} ${phase}`).toHaveLength(1);
+        expect(p.phases[phase]?.attempts).toBe(1);
+        expect(p.history.filter((h) => h.to === { scan: "Scanned", compute: "Computed", validate: "Validated" }[phase])).toHaveLength(1);
+        workers.add(p.phases[phase]?.worker ?? "");
+      }
+      expect(workers.size, `${phase} work shared by both copies`).toBe(2);
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { isDroverError, scanProject, writeSeries, type SeriesSpec } from "@drover/shared";
+
+const spec = (over: Partial<SeriesSpec> = {}): SeriesSpec => ({
+  variable: "tas",
+  standardName: "air_temperature",
+  longName: "air temperature",
+  units: "K",
+  table: "Amon",
+  frequency: "mon",
+  steps: [4, 4, 4],
+  stepDays: 30,
+  nlat: 6,
+  nlon: 8,
+  chunks: [2, 6, 8],
+  value: (lat, lon, t) => 250 + lat + lon / 10 + t,
+  ...over,
+});
+
+async function scanError(files: string[], work: string): Promise<{ kind: string; message: string; file?: string | undefined; variable?: string | undefined }> {
+  try {
+    await scanProject("p", files, { format: "zarr" }, work);
+  } catch (e) {
+    if (isDroverError(e)) return { kind: e.kind, message: e.message, file: e.file, variable: e.variable };
+    throw e;
+  }
+  throw new Error("the scan did not fail");
+}
+
+describe("scanning a project", () => {
+  const root = mkdtempSync(join(tmpdir(), "drover-scan-"));
+  let files: string[] = [];
+  beforeAll(async () => {
+    files = await writeSeries(join(root, "good"), "good", spec(), 1);
+  });
+
+  it("records each file and plans the concatenation along the unlimited dimension", async () => {
+    const r = await scanProject("good", [...files].reverse(), { format: "zarr" }, join(root, "w1"));
+    expect(r.summary).toMatchObject({ files: 3, concatDim: "time", concatLength: 12, identicalDims: ["lat", "lon"] });
+    expect(r.inventory.files.map((f) => f.path)).toEqual(files);
+    expect(r.inventory.files.map((f) => [f.concatStart, f.concatLength])).toEqual([[0, 4], [4, 4], [8, 4]]);
+    const tas = r.inventory.variables.find((v) => v.name === "tas");
+    expect(tas).toMatchObject({ dimensions: ["time", "lat", "lon"], shape: [12, 6, 8], chunks: [2, 6, 8], dtype: "<f4", concatenated: true, filters: ["deflate"] });
+    expect(tas?.attributes).toMatchObject({ units: "K", standard_name: "air_temperature" });
+    expect(tas?.fillValue).toBe(Math.fround(1e20));
+    expect(r.inventory.variables.find((v) => v.name === "lat_bnds")?.concatenated).toBe(false);
+    expect(r.inventory.variables.map((v) => v.name)).not.toContain("bnds");
+    expect(r.inventory.differingAttributes).toEqual(expect.arrayContaining(["tracking_id", "creation_date"]));
+    expect(r.summary.issues).toEqual([expect.objectContaining({ code: "unsorted", severity: "warning" })]);
+    expect(JSON.parse(readFileSync(r.inventoryPath, "utf8")).concatLength).toBe(12);
+  });
+
+  it("refuses files whose chunk-independent layout differs, naming the file and the variable", async () => {
+    const other = await writeSeries(join(root, "wide"), "wide", spec({ nlon: 10, steps: [4, 4, 4] }), 2);
+    const mixed = [files[0] ?? "", other[1] ?? ""];
+    const e = await scanError(mixed, join(root, "w2"));
+    expect(e.kind).toBe("ConcatFatalError");
+    expect(e.message).toMatch(/coordinate lon differs between/);
+    expect(e.message).toMatch(/variable tas has shape \[4,6,10\] in tas_Amon_.*\.nc but \[4,6,8\]/);
+    expect(e.file).toBe(other[1]);
+  });
+
+  it("refuses overlapping or duplicated files", async () => {
+    const dup = join(root, "dup");
+    mkdirSync(dup);
+    copyFileSync(files[0] ?? "", join(dup, "copy.nc"));
+    const e = await scanError([files[0] ?? "", join(dup, "copy.nc")], join(root, "w3"));
+    expect(e.message).toMatch(/copy\.nc starts at time=15, not after the end of .* the files overlap or one is a duplicate/);
+  });
+
+  it("warns when chunk shapes differ and carries on", async () => {
+    const rechunked = await writeSeries(join(root, "rechunked"), "rechunked", spec({ chunks: [1, 6, 8] }), 1);
+    const r = await scanProject("p", [files[0] ?? "", rechunked[1] ?? ""], { format: "zarr" }, join(root, "w4"));
+    expect(r.summary.issues).toContainEqual(expect.objectContaining({ code: "chunk_shape_differs", severity: "warning", variable: "tas", file: rechunked[1] }));
+  });
+
+  it("turns corrupt, truncated, empty and non-HDF5 files into SourceFormatErrors naming the file", async () => {
+    const bad = join(root, "bad");
+    mkdirSync(bad);
+    const cut = join(bad, "cut.nc");
+    copyFileSync(files[1] ?? "", cut);
+    truncateSync(cut, 5000);
+    const empty = join(bad, "empty.nc");
+    writeFileSync(empty, "");
+    const text = join(bad, "text.nc");
+    writeFileSync(text, "netcdf is not a text format\n".repeat(100));
+    const nc3 = join(bad, "classic.nc");
+    writeFileSync(nc3, Buffer.concat([Buffer.from("CDF\x01"), Buffer.alloc(60)]));
+    const cases: Array<[string, RegExp]> = [
+      [cut, /cut\.nc: truncated: the file has 5000 bytes but its HDF5 superblock says \d+; re-copy it/],
+      [empty, /empty\.nc: file is empty \(0 bytes\)/],
+      [text, /text\.nc: not a netCDF4\/HDF5 file/],
+      [nc3, /classic\.nc: netCDF3 \(classic\) file/],
+    ];
+    for (const [file, re] of cases) {
+      const e = await scanError([files[0] ?? "", file], join(root, "w5"));
+      expect(e.kind, file).toBe("SourceFormatError");
+      expect(e.file).toBe(file);
+      expect(e.message).toMatch(re);
+    }
+    const gone = await scanError([join(bad, "never-there.nc")], join(root, "w5"));
+    expect(gone).toMatchObject({ kind: "SourceNotFoundError", file: join(bad, "never-there.nc") });
+  });
+});

@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import {
+  createMemoryStore,
+  createMessage,
+  readGroup,
+  readProject,
+  silentLogger,
+  type Body,
+  type BodyInput,
+  type Message,
+  type Selector,
+} from "@drover/shared";
+import { createTracker } from "../../services/state-tracker/src/tracker.js";
+
+// The state-tracker in-process: a Map store and a bus that records what it publishes.
+
+function setup(settings: Partial<{ maxAttempts: number; autoAdvance: boolean; acceptWarnings: boolean }> = {}) {
+  const store = createMemoryStore();
+  const sent: Message[] = [];
+  let failPublish = false;
+  const bus = {
+    sender: "state-tracker@test:1",
+    async publish(m: Message) {
+      if (failPublish) throw new Error("broker away");
+      sent.push(m);
+    },
+    async consume() {},
+  };
+  const tracker = createTracker({
+    bus,
+    store,
+    log: silentLogger,
+    settings: { maxAttempts: 3, autoAdvance: true, acceptWarnings: false, ...settings },
+    workDir: "/work",
+    completeDir: "/complete",
+  });
+  const last = <S extends Selector>(type: S, project?: string) => {
+    const m = [...sent].reverse().find((x) => x.type === type && (project === undefined || x.project === project));
+    if (!m) throw new Error(`nothing sent on ${type}${project ? ` for ${project}` : ""}`);
+    return m as Message<S>;
+  };
+  const reply = async <S extends Selector>(type: S, to: Message, body: BodyInput<S>) =>
+    tracker.handle(createMessage(type, { group: to.group, project: to.project, attempt: to.attempt, correlationId: to.id }, body, "worker@test:2"));
+  return {
+    store,
+    sent,
+    tracker,
+    last,
+    reply,
+    setFailPublish: (v: boolean) => (failPublish = v),
+  };
+}
+
+const scanOk = (files = 2): Body<"project.scan.succeeded"> => ({
+  inventory: "/work/in_progress/g/p/inventory.json",
+  summary: { files, bytes: 10, variables: ["tas"], concatDim: "time", identicalDims: ["lat"], concatLength: 24, chunks: 4, issues: [] },
+});
+const computeOk: Body<"project.compute.succeeded"> = {
+  product: "/work/in_progress/g/p/z1.0a.zarr",
+  summary: { format: "zarr", revision: "z1.0", variables: 3, chunksWritten: 9, bytesWritten: 0, seconds: 0.5 },
+};
+const validateOk = (outcome: "Success" | "Warning" = "Success"): Body<"project.validate.succeeded"> => ({
+  dataReport: "/work/d.json",
+  metadataReport: "/work/m.json",
+  summary: { outcome, status: outcome === "Success" ? "Success" : "Warn-global_title_not_equal", filesCompared: ["/a.nc"], valuesCompared: 10, fatal: [], warnings: outcome === "Success" ? [] : ["global_title_not_equal"], bypassed: [] },
+});
+
+async function register(t: ReturnType<typeof setup>, codes: string[]) {
+  await t.tracker.handle(
+    createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", projects: codes.map((code) => ({ code, files: ["/data/a.nc", "/data/b.nc"], config: { format: "zarr" as const } })) }, "cli@test"),
+  );
+}
+
+async function runToValidated(t: ReturnType<typeof setup>, code: string) {
+  await t.reply("project.scan.started", t.last("project.scan.request", code), { worker: "scanner@1" });
+  await t.reply("project.scan.succeeded", t.last("project.scan.request", code), scanOk());
+  await t.reply("project.compute.succeeded", t.last("project.compute.request", code), computeOk);
+  await t.reply("project.validate.succeeded", t.last("project.validate.request", code), validateOk());
+}
+
+describe("the state-tracker", () => {
+  it("registers a group and drives each project through every phase to completion", async () => {
+    const t = setup();
+    await register(t, ["p", "q"]);
+    expect(t.last("project.scan.request", "p").body).toEqual({ files: ["/data/a.nc", "/data/b.nc"], config: { format: "zarr" }, workDir: "/work/in_progress/g/p" });
+    await runToValidated(t, "p");
+    expect((await readGroup(t.store, "group:g"))?.state).toBe("Active");
+    await runToValidated(t, "q");
+    const req = t.last("group.complete.request");
+    expect(req.body.projects.map((p) => p.code)).toEqual(["p", "q"]);
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("Completing");
+    await t.reply("group.complete.succeeded", req, {
+      completeDir: "/complete",
+      items: ["p", "q"].map((code) => ({ code, product: `/complete/g/data/${code}.z1.0.zarr`, report: `/complete/g/reports/${code}_z1.0_report.json` })),
+    });
+    const g = await readGroup(t.store, "group:g");
+    expect(g?.state).toBe("Completed");
+    const p = await readProject(t.store, "project:g:p");
+    expect(p?.state).toBe("Completed");
+    expect(p?.outputs.completedProduct).toBe("/complete/g/data/p.z1.0.zarr");
+    expect(p?.history.map((h) => h.to)).toEqual(["Registered", "Scanning", "Scanned", "Computing", "Computed", "Validating", "Validated", "Completing", "Completed"]);
+    expect(p?.phases.scan).toMatchObject({ status: "succeeded", attempts: 1, worker: "scanner@1" });
+    expect(p?.outbox).toEqual([]);
+    expect(t.sent.filter((m) => m.type === "project.state.changed" && m.project === "p")).toHaveLength(8);
+  });
+
+  it("ignores duplicate and stale results", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    const scan = t.last("project.scan.request", "p");
+    await t.reply("project.scan.succeeded", scan, scanOk());
+    const before = await readProject(t.store, "project:g:p");
+    await t.reply("project.scan.succeeded", scan, scanOk(99));
+    await t.reply("project.scan.failed", scan, { error: { kind: "SourceFormatError", message: "late", permanent: true } });
+    const after = await readProject(t.store, "project:g:p");
+    expect(after?.history).toEqual(before?.history);
+    expect(after?.scan?.files).toBe(2);
+    expect(t.sent.filter((m) => m.type === "project.compute.request")).toHaveLength(1);
+  });
+
+  it("retries a transient failure up to the limit, then records the failure", async () => {
+    const t = setup({ maxAttempts: 2 });
+    await register(t, ["p"]);
+    await t.reply("project.scan.failed", t.last("project.scan.request", "p"), { error: { kind: "TransientError", message: "EIO", permanent: false } });
+    const retry = t.last("project.scan.request", "p");
+    expect(retry.attempt).toBe(2);
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("Scanning");
+    await t.reply("project.scan.failed", retry, { error: { kind: "TransientError", message: "EIO again", permanent: false } });
+    const p = await readProject(t.store, "project:g:p");
+    expect(p?.state).toBe("ScanFailed");
+    expect(p?.lastError?.message).toBe("EIO again");
+    expect(p?.history.at(-1)?.reason).toMatch(/gave up after 2 attempts/);
+    const g = await readGroup(t.store, "group:g");
+    expect(g?.state).toBe("Incomplete");
+    expect(g?.reasons).toEqual(["p: ScanFailed: TransientError: EIO again"]);
+  });
+
+  it("never retries a permanent failure, and an operator retry starts the phase again", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    await t.reply("project.scan.failed", t.last("project.scan.request", "p"), { error: { kind: "SourceFormatError", message: "/data/b.nc: truncated", permanent: true, file: "/data/b.nc" } });
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("ScanFailed");
+    expect(t.sent.filter((m) => m.type === "project.scan.request")).toHaveLength(1);
+    await t.tracker.handle(createMessage("project.retry.request", { group: "g", project: "p" }, { by: "op" }, "cli"));
+    expect(t.sent.filter((m) => m.type === "project.scan.request")).toHaveLength(2);
+    expect((await readGroup(t.store, "group:g"))?.state).toBe("Active");
+  });
+
+  it("holds warnings for an operator and completes once they are accepted", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    await t.reply("project.scan.succeeded", t.last("project.scan.request", "p"), scanOk());
+    await t.reply("project.compute.succeeded", t.last("project.compute.request", "p"), computeOk);
+    await t.reply("project.validate.succeeded", t.last("project.validate.request", "p"), validateOk("Warning"));
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("ValidatedWithWarnings");
+    expect((await readGroup(t.store, "group:g"))?.reasons[0]).toMatch(/accept it with 'drover accept g p'/);
+    await t.tracker.handle(createMessage("project.accept.request", { group: "g", project: "p" }, { by: "ana", note: "titles differ on purpose" }, "cli"));
+    const p = await readProject(t.store, "project:g:p");
+    expect(p).toMatchObject({ state: "Completing", acceptedBy: "ana" });
+    expect(t.last("group.complete.request").body.projects).toHaveLength(1);
+  });
+
+  it("refuses illegal operator requests and leaves the project as it was", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    await t.tracker.handle(createMessage("project.accept.request", { group: "g", project: "p" }, { by: "op" }, "cli"));
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("Scanning");
+  });
+
+  it("completes a group without its faultlisted projects", async () => {
+    const t = setup();
+    await register(t, ["p", "bad"]);
+    await t.reply("project.scan.failed", t.last("project.scan.request", "bad"), { error: { kind: "SourceFormatError", message: "corrupt", permanent: true } });
+    await t.tracker.handle(createMessage("project.faultlist.request", { group: "g", project: "bad" }, { by: "op", reason: "tape copy damaged" }, "cli"));
+    await runToValidated(t, "p");
+    expect(t.last("group.complete.request").body.projects.map((x) => x.code)).toEqual(["p"]);
+    expect((await readProject(t.store, "project:g:bad"))?.faultlistReason).toBe("tape copy damaged");
+  });
+
+  it("sends after a crash what it had decided but not published (the outbox)", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    t.setFailPublish(true);
+    await expect(t.reply("project.scan.succeeded", t.last("project.scan.request", "p"), scanOk())).rejects.toThrow(/broker away/);
+    const stuck = await readProject(t.store, "project:g:p");
+    expect(stuck?.state).toBe("Computing");
+    expect(stuck?.outbox.map((m) => m.type)).toEqual(["project.state.changed", "project.state.changed", "project.compute.request"]);
+    t.setFailPublish(false);
+    expect(await t.tracker.recover()).toBe(3);
+    expect(t.last("project.compute.request", "p").id).toBe(stuck?.phases.compute?.requestId);
+    expect((await readProject(t.store, "project:g:p"))?.outbox).toEqual([]);
+  });
+
+  it("registers a group twice without duplicating or resetting its projects", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    await t.reply("project.scan.succeeded", t.last("project.scan.request", "p"), scanOk());
+    await register(t, ["p", "r"]);
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("Computing");
+    expect((await readGroup(t.store, "group:g"))?.projects).toEqual(["p", "r"]);
+    expect(t.sent.filter((m) => m.type === "project.scan.request").map((m) => m.project)).toEqual(["p", "r"]);
+  });
+});
