@@ -4,7 +4,7 @@
 # products and reports are, and stop what this script started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-t0=$(date +%s.%N)
+t0=$(date +%s%N)
 ensure_build
 had_pouch=$([[ -f "$RUN_DIR/pouchdb.pid" ]] && echo 1 || echo 0)
 had_rabbit=$([[ -f "$RUN_DIR/rabbitmq.started" ]] && echo 1 || echo 0)
@@ -29,10 +29,11 @@ cli launch "$data/demo/demo.csv" --group "$group" --wait --timeout "${DROVER_DEM
 rc=$?
 set -e
 complete="${DROVER_COMPLETE_DIR:-$DROVER_HOME/complete}/$group"
-secs=$(echo "$(date +%s.%N) - $t0" | bc)
+secs=$(( ($(date +%s%N) - t0) / 1000000 ))
+secs="$((secs / 1000)).$(printf %03d $((secs % 1000)))"
 echo
 if [[ $rc == 0 ]]; then
-  echo "The demo group $group is complete in ${secs%.*} s."
+  echo "The demo group $group is complete; the whole demo took $secs s."
   echo "  products: $complete/data/"
   ls -1 "$complete/data" | sed 's/^/    /'
   echo "  reports:  $complete/reports/"
