@@ -9,7 +9,7 @@ COPY services/computer/package.json services/computer/
 COPY services/validator/package.json services/validator/
 COPY services/completion/package.json services/completion/
 COPY services/cli/package.json services/cli/
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY shared shared
 COPY services services
 RUN node_modules/.bin/tsc -b && npm prune --omit=dev

@@ -26,12 +26,14 @@ need_node() {
   (( major >= 20 )) || die "Node.js $(node -v) is too old: drover needs 20.18 or newer"
 }
 
-# npm ci when node_modules is missing or older than the lockfile.
+# Installs the locked dependencies when node_modules is missing or older than the lockfile.
+# 'npm install' rather than 'npm ci': registries that serve only this platform's optional
+# packages (rollup's native builds) leave lockfiles that 'npm ci' calls out of sync.
 ensure_deps() {
   need_node
   if [[ ! -d "$DROVER_ROOT/node_modules" || "$DROVER_ROOT/package-lock.json" -nt "$DROVER_ROOT/node_modules/.package-lock.json" ]]; then
-    say "installing dependencies (npm ci)…"
-    (cd "$DROVER_ROOT" && npm ci --no-audit --no-fund) >&2 || die "npm ci failed (see above)"
+    say "installing dependencies (npm install, from package-lock.json)…"
+    (cd "$DROVER_ROOT" && npm install --no-audit --no-fund) >&2 || die "npm install failed (see above)"
   fi
 }
 

@@ -50,7 +50,7 @@ ensure_pouchdb() {
   if [[ ! -x "$POUCH_DIR/node_modules/.bin/pouchdb-server" ]]; then
     need_node
     say "CouchDB API: installing the embedded pouchdb-server (once, about a minute)…"
-    (cd "$POUCH_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$LOG_DIR/pouchdb-install.log" 2>&1 ||
+    (cd "$POUCH_DIR" && npm install --no-audit --no-fund --loglevel=error) >"$LOG_DIR/pouchdb-install.log" 2>&1 ||
       die "could not install pouchdb-server (see $LOG_DIR/pouchdb-install.log)"
   fi
 }
