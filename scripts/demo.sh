@@ -16,6 +16,7 @@ cleanup() {
     [[ $had_pouch == 0 && -f "$RUN_DIR/pouchdb.pid" ]] && { kill "$(cat "$RUN_DIR/pouchdb.pid")" 2>/dev/null || true; rm -f "$RUN_DIR/pouchdb.pid"; say "stopped the embedded CouchDB server it started"; }
     [[ $had_rabbit == 0 && -f "$RUN_DIR/rabbitmq.started" ]] && { timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true; rm -f "$RUN_DIR/rabbitmq.started"; say "stopped the rabbitmq-server it started"; }
   fi
+  return 0
 }
 trap cleanup EXIT
 
