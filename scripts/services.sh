@@ -23,15 +23,21 @@ start() {
 }
 
 stop() {
-  local f pid
+  local f pid pids=()
   shopt -s nullglob
   for f in "$RUN_DIR"/{state-tracker,scanner,computer,validator,completion}.*.pid; do
     pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -9 "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null && pids+=("$pid")
     rm -f "$f"
   done
+  # SIGTERM lets each service close its broker connection; unfinished messages are redelivered.
+  for _ in $(seq 1 40); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive == 0)) && break
+    sleep 0.25
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   say "services stopped"
 }
 
