@@ -43,7 +43,7 @@ export const IssueSchema = z.object({
 });
 export type Issue = z.infer<typeof IssueSchema>;
 
-export const ProductFormat = z.enum(["zarr"]);
+export const ProductFormat = z.enum(["kerchunk", "zarr"]);
 export type ProductFormat = z.infer<typeof ProductFormat>;
 
 /** Per-project settings: from the group file and launch options; every field may be overridden. */
@@ -58,7 +58,8 @@ export const ProjectConfigSchema = z.object({
   updates: z.record(z.string(), AttrValue).optional(),
   /** Global attributes to drop from the product (PADOCC's "removals"). */
   removals: z.array(z.string()).optional(),
-  format: ProductFormat.default("zarr"),
+  /** Kerchunk references (default; Zarr when references cannot express the data) or a Zarr copy. */
+  format: ProductFormat.default("kerchunk"),
 });
 export type ProjectConfig = z.infer<typeof ProjectConfigSchema>;
 
@@ -83,6 +84,8 @@ export const ComputeSummarySchema = z.object({
   chunksWritten: z.number().int(),
   bytesWritten: z.number(),
   seconds: z.number(),
+  /** Why the product is not in the requested format (references that cannot express the data). */
+  note: z.string().optional(),
 });
 export type ComputeSummary = z.infer<typeof ComputeSummarySchema>;
 

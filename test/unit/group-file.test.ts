@@ -35,7 +35,7 @@ describe("group files (PADOCC's CSV)", () => {
     expect(g.name).toBe("flock-1");
     expect(g.projects).toHaveLength(2);
     expect(g.projects[0]).toMatchObject({ code: "p-a", line: 3, files: [join(data, "a", "x_1.nc"), join(data, "a", "x_2.nc")] });
-    expect(g.projects[0]?.config).toEqual({ format: "zarr", updates: { title: "new", version: 2 }, removals: ["history"], keepVars: ["tas", "pr"] });
+    expect(g.projects[0]?.config).toEqual({ format: "kerchunk", updates: { title: "new", version: 2 }, removals: ["history"], keepVars: ["tas", "pr"] });
     expect(g.projects[1]).toMatchObject({ code: "p-b", line: 5, files: [join(data, "a", "x_1.nc"), join(data, "b", "deep", "z.nc")] });
   });
 

@@ -6,10 +6,11 @@ import * as zarr from "zarrita";
 import { DroverError, isDroverError } from "../errors.js";
 import { replaceDir, writeFileAtomic } from "../fsutil.js";
 import { H5FilePool } from "../h5/pool.js";
-import { readBox } from "../h5/read.js";
+import { openSource, type SourceFile } from "../sources.js";
 import type { Inventory, ProductVariable } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { ComputeSummary } from "../schemas.js";
+import { reencoder } from "../refs/cf-time.js";
 import { registerEncoders } from "./codecs.js";
 import { chunkCount, chunkTasks, copyInto, stridesOf } from "./copy-plan.js";
 import { allocate } from "./typed.js";
@@ -36,6 +37,15 @@ export async function writeZarrProduct(
   const tmp = join(workDir, `.${ZARR_REVISION}a.zarr.tmp-${randomUUID().slice(0, 8)}`);
   mkdirSync(tmp, { recursive: true });
   const pool = await H5FilePool.create();
+  const opened = new Map<string, SourceFile>();
+  const sources = async (path: string): Promise<SourceFile> => {
+    let s = opened.get(path);
+    if (!s) {
+      s = await openSource(path, pool);
+      opened.set(path, s);
+    }
+    return s;
+  };
   let chunksWritten = 0;
   try {
     for (const [key, text] of productMetadata(inv)) writeFileAtomic(join(tmp, key), text);
@@ -44,7 +54,7 @@ export async function writeZarrProduct(
     const total = inv.variables.reduce((n, v) => n + chunkCount(v), 0);
     for (const v of inv.variables) {
       const arr = await zarr.open.v2(root.resolve(v.name), { kind: "array" });
-      chunksWritten += await copyVariable(inv, v, arr, pool, (n) => {
+      chunksWritten += await copyVariable(inv, v, arr, sources, (n) => {
         progress(chunksWritten + n, total, "chunks", v.name);
       });
     }
@@ -73,17 +83,22 @@ async function copyVariable(
   inv: Inventory,
   v: ProductVariable,
   arr: zarr.Array<zarr.DataType, FileSystemStore>,
-  pool: H5FilePool,
+  sources: (path: string) => Promise<SourceFile>,
   done: (n: number) => void,
 ): Promise<number> {
   if (v.shape.length === 0) {
     const f = inv.files[0];
     if (!f) return 0;
-    const value = readBox(pool.get(f.path), f.path, v.sourcePath, [], []);
+    const value = (await sources(f.path)).box(v.sourcePath, [], []);
     await zarr.set(arr as zarr.Array<zarr.DataType, FileSystemStore>, null, value[0] as never);
     done(1);
     return 1;
   }
+  // Files whose time units differ from the product's: their time values are re-encoded.
+  const coord = inv.variables.find((x) => x.name === inv.concatDim);
+  const maps = inv.files.map((f) =>
+    inv.reencoded.includes(v.name) && f.units !== undefined ? reencoder(f.units, String(coord?.attributes["units"]), coord?.attributes["calendar"]) : undefined,
+  );
   let n = 0;
   for (const task of chunkTasks(v, inv.files, inv.concatDim)) {
     const shape = task.stop.map((e, a) => e - (task.start[a] ?? 0));
@@ -91,7 +106,9 @@ async function copyVariable(
     for (const piece of task.pieces) {
       const f = inv.files[piece.file];
       if (!f) continue;
-      const data = readBox(pool.get(f.path), f.path, v.sourcePath, piece.start, piece.stop);
+      const raw = (await sources(f.path)).box(v.sourcePath, piece.start, piece.stop);
+      const map = maps[piece.file];
+      const data = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
       const pieceShape = piece.stop.map((e, a) => e - (piece.start[a] ?? 0));
       if (data.length !== pieceShape.reduce((p, x) => p * x, 1)) {
         throw new DroverError(

@@ -84,6 +84,8 @@ export interface VariableLayout {
   storedFillValue: number | string | null;
   /** User-visible attributes; library internals (CLASS, NAME, DIMENSION_LIST, _Netcdf4*…) removed. */
   attributes: Record<string, AttributeValue>;
+  /** Names of attributes stored as floating point (JSON alone cannot tell 0.0 from 0). */
+  floatAttributes?: string[];
   /** True when the variable is a coordinate variable (a dimension scale / name == its only dim). */
   isCoordinate: boolean;
   storage: Storage;
@@ -100,5 +102,7 @@ export interface FileLayout {
   dimensions: DimensionInfo[];
   /** Global (root group) attributes. */
   attributes: Record<string, AttributeValue>;
+  /** Names of global attributes stored as floating point. */
+  floatAttributes?: string[];
   variables: VariableLayout[];
 }

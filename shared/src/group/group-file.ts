@@ -128,7 +128,7 @@ export function readGroupFile(groupFile: string, roots: readonly string[], optio
         throw new DroverError("GroupFileError", `${where}: ${missing.length} file${missing.length > 1 ? "s do" : " does"} not exist: ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""}`, { file: missing[0] ?? "" });
       }
       for (const f of files) assertAllowed(f, roots, `${where}: `);
-      const config: ProjectConfig = { format: "zarr", ...options.config };
+      const config: ProjectConfig = { format: "kerchunk", ...options.config };
       if (updates !== "") config.updates = readJsonFile(resolve(baseDir, updates), Updates, "updates", where);
       if (removals !== "") config.removals = readJsonFile(resolve(baseDir, removals), Removals, "removals", where);
       const vars = keepVars.filter((v) => v !== "");

@@ -14,6 +14,8 @@ export interface FileEntry {
   concatStart: number;
   /** Steps this file contributes. */
   concatLength: number;
+  /** Units of the concatenation coordinate in this file, when they differ from the product's. */
+  units?: string;
   /** Per variable: its shape, chunk shape and filters in this file. */
   variables: Record<string, { shape: number[]; chunks: number[] | null; filters: string[] }>;
 }
@@ -60,6 +62,8 @@ export interface Inventory {
   /** Global attributes whose values differ between source files (the product keeps the first file's). */
   differingAttributes: string[];
   variables: ProductVariable[];
+  /** Variables whose values are re-encoded to the product's time units (the coordinate, its bounds). */
+  reencoded: string[];
   /** Total bytes of the source files. */
   bytes: number;
   /** Total stored chunks of the source files. */

@@ -1,6 +1,7 @@
 import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
 import type { AttrValue, Issue, ProjectConfig } from "../schemas.js";
 import { chooseChunks } from "./chunks.js";
+import { reencoder } from "../refs/cf-time.js";
 import { chooseConcatDim } from "./concat-dim.js";
 import { INVENTORY_VERSION, type FileEntry, type Inventory, type ProductVariable } from "./inventory.js";
 
@@ -95,22 +96,43 @@ export function planAggregation(input: PlanInput): Inventory {
   const lengthOf = (f: FileInfo) => f.dimensions.find((d) => d.name === concatDim)?.size ?? 0;
 
   // Order files along the concatenation dimension and check they neither overlap nor repeat.
-  let order = files.map((_, i) => i);
+  const order = files.map((_, i) => i);
   const coordVar = concatDim === null ? undefined : vars.find((v) => v.isCoordinate && v.name === concatDim);
+  const boundsAttr = coordVar?.attributes["bounds"] ?? coordVar?.attributes["climatology"];
+  const bounds = typeof boundsAttr === "string" && vars.some((v) => v.name === boundsAttr) ? boundsAttr : undefined;
+  const shifts: Array<((x: number) => number) | undefined> = [];
+  const differingUnits: Record<number, string> = {};
   if (concatDim !== null && coordVar && files.length > 1) {
     const units = files.map((f) => f.variables.find((v) => v.name === concatDim)?.attributes["units"]);
+    const calendar = coordVar.attributes["calendar"];
     units.forEach((u, i) => {
-      if (!same(u, units[0])) {
+      if (same(u, units[0])) return;
+      try {
+        shifts[i] = reencoder(String(u), String(units[0]), calendar);
+        differingUnits[i] = String(u);
+      } catch (e) {
         issues.push({
           severity: "fatal",
           code: "units_differ",
-          message: `${concatDim} units differ: ${base(first.path)} has ${JSON.stringify(units[0])}, ${base(files[i]?.path ?? "")} has ${JSON.stringify(u)}; re-encode the files to one unit first`,
+          message: `${concatDim} units differ: ${base(first.path)} has ${JSON.stringify(units[0])}, ${base(files[i]?.path ?? "")} has ${JSON.stringify(u)}, and drover cannot re-encode them (${(e as Error).message})`,
           file: files[i]?.path ?? "",
           variable: concatDim,
         });
       }
     });
-    const coords = files.map((_, i) => input.values(i, files[i]?.variables.find((v) => v.name === concatDim) ?? coordVar));
+    if (Object.keys(differingUnits).length > 0) {
+      issues.push({
+        severity: "warning",
+        code: "time_reencoded",
+        message: `${concatDim} units differ between files; values${bounds ? ` and ${bounds}` : ""} are re-encoded to ${JSON.stringify(units[0])}`,
+        variable: concatDim,
+      });
+    }
+    const coords = files.map((_, i) => {
+      const raw = input.values(i, files[i]?.variables.find((v) => v.name === concatDim) ?? coordVar);
+      const map = shifts[i];
+      return map ? raw.map(map) : raw;
+    });
     order.sort((a, b) => (coords[a]?.[0] ?? 0) - (coords[b]?.[0] ?? 0));
     if (order.some((v, i) => v !== i)) {
       issues.push({ severity: "warning", code: "unsorted", message: `files were not listed in ${concatDim} order; they are taken in ${concatDim} order`, variable: concatDim });
@@ -197,6 +219,7 @@ export function planAggregation(input: PlanInput): Inventory {
         issues.push({ severity: "warning", code: "chunk_shape_differs", message: `variable ${v.name} is chunked [${o.chunks ?? "contiguous"}] in ${base(f.path)} but [${v.chunks ?? "contiguous"}] in ${base(first.path)}; the product uses one chunk shape`, ...where });
       }
       for (const a of decodingAttributes) {
+        if (a === "units" && (v.name === concatDim || v.name === bounds)) continue;
         if (!same(o.attributes[a], v.attributes[a])) {
           issues.push({
             severity: concatAxis >= 0 && a !== "units" ? "fatal" : "warning",
@@ -237,7 +260,9 @@ export function planAggregation(input: PlanInput): Inventory {
   let start = 0;
   const entries: FileEntry[] = ordered.map((f) => {
     const n = concatDim === null ? 0 : lengthOf(f);
+    const original = files.indexOf(f);
     const e: FileEntry = {
+      ...(differingUnits[original] !== undefined ? { units: differingUnits[original] } : {}),
       path: f.path,
       size: f.size,
       mtimeMs: f.mtimeMs,
@@ -290,6 +315,7 @@ export function planAggregation(input: PlanInput): Inventory {
     floatAttributes: (ordered[0] as FileInfo).floatAttributes.filter((a) => a in attributes),
     differingAttributes,
     variables,
+    reencoded: Object.keys(differingUnits).length > 0 ? [concatDim ?? "", ...(bounds ? [bounds] : [])] : [],
     bytes: files.reduce((s, f) => s + f.size, 0),
     chunks: files.reduce((s, _f, i) => s + (input.storedChunks?.(i) ?? 0), 0),
     issues,

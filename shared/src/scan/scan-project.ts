@@ -1,5 +1,11 @@
 import { join } from "node:path";
-import { DroverError } from "../errors.js";
+import { statSync } from "node:fs";
+import { DroverError, isDroverError } from "../errors.js";
+import { openFileSource } from "../formats/byte-source.js";
+import type { FileLayout } from "../formats/layout.js";
+import { readLayout } from "../formats/read-layout.js";
+import { readFloat64 } from "../refs/values.js";
+import { layoutToFileInfo } from "./layout-info.js";
 import { writeJsonAtomic } from "../fsutil.js";
 import { describeFile, type FileInfo, type VariableInfo } from "../h5/describe.js";
 import { H5FilePool } from "../h5/pool.js";
@@ -47,9 +53,20 @@ export async function scanProject(
 ): Promise<ScanResult> {
   const pool = await H5FilePool.create();
   try {
+    // Layouts come from drover's own readers (metadata only); h5wasm steps in for a file whose
+    // HDF5 features those readers do not cover.
     const infos: FileInfo[] = [];
+    const layouts: Array<FileLayout | undefined> = [];
     for (const [i, path] of files.entries()) {
-      infos.push(await describeFile(pool.get(path), path));
+      try {
+        const { layout } = readLayout(path);
+        infos.push(layoutToFileInfo(layout, statSync(path).mtimeMs));
+        layouts.push(layout);
+      } catch (e) {
+        if (!(isDroverError(e) && e.kind === "UnsupportedFeatureError")) throw e;
+        infos.push(await describeFile(pool.get(path), path));
+        layouts.push(undefined);
+      }
       progress(i + 1, files.length, "files", path);
     }
     const cache = new Map<string, Float64Array>();
@@ -58,7 +75,16 @@ export async function scanProject(
       const key = `${i}\u0000${v.path}`;
       let hit = cache.get(key);
       if (!hit) {
-        hit = readAllAsFloat64(pool.get(f.path), f.path, v.path);
+        const layout = layouts[i];
+        const lv = layout?.variables.find((x) => x.path === v.path);
+        if (layout && lv) {
+          const src = openFileSource(f.path);
+          try {
+            hit = readFloat64(src, lv);
+          } finally {
+            src.close();
+          }
+        } else hit = readAllAsFloat64(pool.get(f.path), f.path, v.path);
         cache.set(key, hit);
       }
       return hit;

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { publishGroup } from "../complete/publish.js";
 import { writeZarrProduct } from "../compute/write-zarr.js";
-import { DroverError } from "../errors.js";
+import { DroverError, isDroverError } from "../errors.js";
+import { RefsNotExpressibleError } from "../refs/combine.js";
+import { writeRefsProduct } from "../refs/write-refs.js";
+import type { ProjectConfig } from "../schemas.js";
 import type { Body } from "../messages.js";
 import { assertAllowed } from "../paths.js";
 import type { Inventory } from "../scan/inventory.js";
@@ -58,8 +61,7 @@ export const tasks: { [K in TaskName]: (input: TaskInputs[K], progress: Progress
   async compute({ roots, request }, progress) {
     const inv = readInventory(request.inventory);
     checkFiles(inv.files.map((f) => f.path), roots);
-    const r = await writeZarrProduct(inv, request.workDir, progress);
-    return { product: r.product, summary: r.summary };
+    return computeProduct(inv, request.config.format, request.workDir, progress);
   },
   async validate({ project, roots, request }, progress) {
     checkFiles(request.files, roots);
@@ -82,6 +84,26 @@ export const tasks: { [K in TaskName]: (input: TaskInputs[K], progress: Progress
     return { completeDir: request.completeDir, items };
   },
 };
+
+/**
+ * The product in the configured format. References that cannot express the data exactly (a chunk
+ * that straddles two files, encodings that differ between files) are never written wrong: the
+ * Zarr product is written instead, and the summary says why.
+ */
+export async function computeProduct(inv: Inventory, format: ProjectConfig["format"], workDir: string, progress: Progress): Promise<TaskOutputs["compute"]> {
+  if (format === "kerchunk") {
+    try {
+      const r = await writeRefsProduct(inv, workDir, {}, progress);
+      return { product: r.product, summary: r.summary };
+    } catch (e) {
+      if (!(e instanceof RefsNotExpressibleError || (isDroverError(e) && e.kind === "UnsupportedFeatureError"))) throw e;
+      const r = await writeZarrProduct(inv, workDir, progress);
+      return { product: r.product, summary: { ...r.summary, note: `references were not possible, so a Zarr copy was written: ${(e as Error).message}` } };
+    }
+  }
+  const r = await writeZarrProduct(inv, workDir, progress);
+  return { product: r.product, summary: r.summary };
+}
 
 /** A product that differs from its sources: fatal, with the reports that say where. */
 export class ValidationFatal extends DroverError {

@@ -1,14 +1,19 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import FileSystemStore from "@zarrita/storage/fs";
 import * as zarr from "zarrita";
+import { registerEncoders } from "../compute/codecs.js";
 import { DroverError } from "../errors.js";
+import { createRefsStore } from "../refs/store.js";
+import type { KerchunkV1 } from "../refs/types.js";
 import { writeJsonAtomic } from "../fsutil.js";
-import { describeFile, type FileInfo, type VariableInfo } from "../h5/describe.js";
+import type { FileInfo, VariableInfo } from "../h5/describe.js";
 import { H5FilePool } from "../h5/pool.js";
-import { readBox, type NumericArray } from "../h5/read.js";
+import type { NumericArray } from "../h5/read.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { AttrValue, ProjectConfig, ValidationSummary } from "../schemas.js";
+import { reencoder } from "../refs/cf-time.js";
+import { openSource, type SourceFile } from "../sources.js";
 import { compareValues, position, sameAttribute, seededIndex } from "./compare.js";
 import { emptyDataReport, emptyMetadataReport, judge, note, type DataReport, type IgnoreTemplate, type MetadataReport } from "./report.js";
 
@@ -31,9 +36,9 @@ const SIDE = 256;
 
 const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
-type ZArray = zarr.Array<zarr.DataType, FileSystemStore>;
+type ZArray = zarr.Array<zarr.DataType, zarr.Readable>;
 
-async function openProductArray(root: zarr.Location<FileSystemStore>, name: string): Promise<ZArray | undefined> {
+async function openProductArray(root: zarr.Location<zarr.Readable>, name: string): Promise<ZArray | undefined> {
   try {
     return await zarr.open.v2(root.resolve(name), { kind: "array" });
   } catch {
@@ -61,17 +66,23 @@ export async function validateProduct(options: {
 }): Promise<ValidationResult> {
   const progress = options.progress ?? (() => {});
   const pool = await H5FilePool.create();
+  const closers: Array<() => void> = [];
   const data = emptyDataReport();
   const meta = emptyMetadataReport();
   try {
-    const infos: FileInfo[] = [];
+    const sources: SourceFile[] = [];
     for (const [i, f] of options.files.entries()) {
-      infos.push(await describeFile(pool.get(f), f));
+      sources.push(await openSource(f, pool));
       progress(i + 1, options.files.length * 2, "files");
     }
-    const store = new FileSystemStore(options.product);
+    const infos: FileInfo[] = sources.map((s) => s.info);
+    registerEncoders();
+    const refs = options.product.endsWith(".json") ? readRefs(options.product) : undefined;
+    const refsStore = refs ? createRefsStore(refs) : undefined;
+    closers.push(() => refsStore?.close());
+    const store: zarr.Readable = refsStore ?? new FileSystemStore(options.product);
     const root = zarr.root(store);
-    let group: zarr.Group<FileSystemStore>;
+    let group: zarr.Group<zarr.Readable>;
     try {
       group = await zarr.open.v2(root, { kind: "group" });
     } catch (e) {
@@ -88,7 +99,7 @@ export async function validateProduct(options: {
     }
     const concatDim = options.config.concatDim ?? guessConcatDim(infos, productVars);
     const lengthOf = (f: FileInfo) => f.dimensions.find((d) => d.name === concatDim)?.size ?? 0;
-    const order = orderFiles(infos, concatDim, pool);
+    const order = orderFiles(sources, concatDim);
     const starts: number[] = [];
     order.reduce((s, i) => {
       starts[i] = s;
@@ -96,6 +107,9 @@ export async function validateProduct(options: {
     }, 0);
 
     compareGlobalAttributes(infos, group.attrs as Record<string, AttrValue>, options.config, meta);
+    const timeVar = first.variables.find((x) => x.isCoordinate && x.name === concatDim);
+    const timeArr = timeVar ? productVars.get(timeVar.path) : undefined;
+    const productTime = timeVar && timeArr ? { coord: timeVar, units: (timeArr.attrs as Record<string, unknown>)["units"], calendar: (timeArr.attrs as Record<string, unknown>)["calendar"] } : undefined;
 
     for (const v of first.variables) {
       const arr = productVars.get(v.path);
@@ -137,7 +151,10 @@ export async function validateProduct(options: {
       }
       for (const b of boxes) {
         const info = infos[b.file] as FileInfo;
-        const src = v.shape.length === 0 ? readBox(pool.get(info.path), info.path, v.path, [], []) : readBox(pool.get(info.path), info.path, v.path, b.start, b.stop);
+        const source = sources[b.file] as SourceFile;
+        const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
+        const map = timeMap(info, v, productTime);
+        const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
         const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
         const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
         const prod = await readProduct(arr, pStart, pStop);
@@ -159,13 +176,14 @@ export async function validateProduct(options: {
         }
       }
     }
-    for (const name of listProductArrays(options.product, first)) {
+    for (const name of refs ? refsArrays(refs, first) : listProductArrays(options.product, first)) {
       note({ data_vars: meta.data_vars }, "data_vars", name, { type: "missing", info: `missing from ${base(first.path)}` });
     }
     if (concatDim !== null) await checkMonotonic(first, productVars, concatDim, data);
     progress(options.files.length * 2, options.files.length * 2, "files");
   } finally {
     pool.close();
+    for (const c of closers) c();
   }
 
   const verdict = judge(data, meta, options.ignore);
@@ -190,6 +208,25 @@ export async function validateProduct(options: {
   };
 }
 
+/**
+ * The concatenated coordinate (and its bounds) in a file whose time units differ from the
+ * product's are compared after re-encoding the source values to the product's units.
+ */
+function timeMap(info: FileInfo, v: VariableInfo, time: { coord: VariableInfo; units: unknown; calendar: unknown } | undefined): ((x: number) => number) | undefined {
+  if (!time) return undefined;
+  const bounds = time.coord.attributes["bounds"] ?? time.coord.attributes["climatology"];
+  if (v.name !== time.coord.name && v.name !== bounds) return undefined;
+  const units = info.variables.find((x) => x.name === time.coord.name)?.attributes["units"];
+  if (typeof units !== "string" || typeof time.units !== "string" || units === time.units) return undefined;
+  return reencoder(units, time.units, time.calendar);
+}
+
+/** The first file's time coordinate as the reference for re-encoded units (the product keeps them). */
+function firstTime(sources: SourceFile[], concatDim: string): { coord: VariableInfo; units: unknown; calendar: unknown } | undefined {
+  const coord = sources[0]?.info.variables.find((x) => x.isCoordinate && x.name === concatDim);
+  return coord ? { coord, units: coord.attributes["units"], calendar: coord.attributes["calendar"] } : undefined;
+}
+
 function sameDtype(zdtype: string, v: VariableInfo): boolean {
   const map: Record<string, string> = { "<f4": "float32", "<f8": "float64", "|i1": "int8", "|u1": "uint8", "<i2": "int16", "<u2": "uint16", "<i4": "int32", "<u4": "uint32", "<i8": "int64", "<u8": "uint64" };
   return map[v.dtype] === zdtype;
@@ -211,13 +248,15 @@ function guessConcatDim(infos: FileInfo[], productVars: Map<string, ZArray>): st
   return first.dimensions.find((d) => d.unlimited)?.name ?? null;
 }
 
-function orderFiles(infos: FileInfo[], concatDim: string | null, pool: H5FilePool): number[] {
-  const order = infos.map((_, i) => i);
+function orderFiles(sources: SourceFile[], concatDim: string | null): number[] {
+  const order = sources.map((_, i) => i);
   if (concatDim === null) return order;
-  const firstValue = infos.map((f) => {
-    const v = f.variables.find((x) => x.isCoordinate && x.name === concatDim);
+  const firstValue = sources.map((s) => {
+    const v = s.info.variables.find((x) => x.isCoordinate && x.name === concatDim);
     if (!v || (v.shape[0] ?? 0) === 0) return 0;
-    return Number(readBox(pool.get(f.path), f.path, v.path, [0], [1])[0]);
+    const raw = Number(s.box(v.path, [0], [1])[0]);
+    const map = timeMap(s.info, v, firstTime(sources, concatDim));
+    return map ? map(raw) : raw;
   });
   return order.sort((a, b) => (firstValue[a] ?? 0) - (firstValue[b] ?? 0));
 }
@@ -259,6 +298,24 @@ function compareGlobalAttributes(infos: FileInfo[], product: Record<string, Attr
   for (const k of Object.keys(product)) {
     if (!(k in first.attributes) && !(k in updates)) note(meta.attributes, "global", k, { type: "missing", info: "missing from source" });
   }
+}
+
+function readRefs(path: string): KerchunkV1 {
+  try {
+    const doc = JSON.parse(readFileSync(path, "utf8")) as KerchunkV1;
+    if (doc.version !== 1 || typeof doc.refs !== "object") throw new Error("not Kerchunk version 1 references");
+    return doc;
+  } catch (e) {
+    throw new DroverError("ValidationError", `${path} is not readable Kerchunk JSON: ${(e as Error).message}`, { file: path });
+  }
+}
+
+function refsArrays(doc: KerchunkV1, first: FileInfo): string[] {
+  const known = new Set(first.variables.map((v) => v.path.slice(1)));
+  return Object.keys(doc.refs)
+    .filter((k) => k.endsWith("/.zarray"))
+    .map((k) => k.slice(0, -"/.zarray".length))
+    .filter((n) => !known.has(n));
 }
 
 /** Arrays in the product that the first source file does not have. */

@@ -1,0 +1,43 @@
+import { DroverError } from "../errors.js";
+import { openFileSource, TruncatedFileError, type ByteSource } from "./byte-source.js";
+import { Hdf5FormatError, Hdf5UnsupportedError, isHdf5, readHdf5Layout } from "./hdf5/index.js";
+import type { FileLayout } from "./layout.js";
+import { isNetcdf3, Netcdf3FormatError, readNetcdf3Layout } from "./netcdf3/index.js";
+
+// Any supported file → its layout, by what its first bytes say. Errors become DroverErrors that
+// name the file: SourceFormatError for a damaged file, UnsupportedFeatureError for a feature the
+// readers do not cover (callers may fall back to h5wasm for those).
+
+export function readLayoutFrom(src: ByteSource): FileLayout {
+  try {
+    if (src.size === 0) throw new DroverError("SourceFormatError", `${src.path}: file is empty (0 bytes); re-copy it from the archive`, { file: src.path });
+    if (isNetcdf3(src)) return readNetcdf3Layout(src);
+    if (isHdf5(src)) return readHdf5Layout(src);
+    throw new DroverError("SourceFormatError", `${src.path}: not a netCDF or HDF5 file (no netCDF3 magic, no HDF5 signature); it is corrupt or of another format`, { file: src.path });
+  } catch (e) {
+    if (e instanceof DroverError) throw e;
+    if (e instanceof Hdf5UnsupportedError) throw new DroverError("UnsupportedFeatureError", e.message, { file: src.path, cause: e });
+    if (e instanceof Hdf5FormatError || e instanceof Netcdf3FormatError || e instanceof TruncatedFileError) {
+      const fix = /re-copy/.test(e.message) ? "" : "; the file is damaged or truncated: re-copy it from the archive";
+      throw new DroverError("SourceFormatError", `${e.message}${fix}`, { file: src.path, cause: e });
+    }
+    throw e;
+  }
+}
+
+/** Opens, reads the layout, closes. */
+export function readLayout(path: string): { layout: FileLayout; bytesRead: number } {
+  let src: ByteSource;
+  try {
+    src = openFileSource(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new DroverError("SourceNotFoundError", `${path}: file does not exist (was it moved or deleted after launch?)`, { file: path });
+    throw new DroverError("TransientError", `${path}: cannot open: ${(e as Error).message}`, { file: path, permanent: false });
+  }
+  try {
+    return { layout: readLayoutFrom(src), bytesRead: src.bytesRead };
+  } finally {
+    src.close();
+  }
+}

@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeJsonAtomic } from "../fsutil.js";
+import type { FileLayout } from "../formats/layout.js";
+import type { FileRefs } from "./types.js";
+
+// Per-file references cached in the project's work directory, keyed by the file's path, size and
+// modification time (and the reader's version): a retry or a recompute reuses them; a rewritten
+// file gets new ones.
+
+export const CACHE_VERSION = 1;
+
+interface Cached {
+  version: number;
+  layout: FileLayout;
+  refs: FileRefs;
+}
+
+export function cacheKey(path: string, size: number, mtimeMs: number, inlineThreshold: number): string {
+  return createHash("sha256").update(JSON.stringify([CACHE_VERSION, path, size, mtimeMs, inlineThreshold])).digest("hex").slice(0, 32);
+}
+
+/** Compact storage bytes become base64 in JSON and come back as bytes. */
+function replacer(_k: string, v: unknown): unknown {
+  return v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString("base64") } : v;
+}
+
+function reviver(_k: string, v: unknown): unknown {
+  if (v && typeof v === "object" && "$bytes" in v && typeof (v as { $bytes: unknown }).$bytes === "string") {
+    return new Uint8Array(Buffer.from((v as { $bytes: string }).$bytes, "base64"));
+  }
+  return v;
+}
+
+export function readCached(dir: string, key: string): { layout: FileLayout; refs: FileRefs } | undefined {
+  const p = join(dir, `${key}.json`);
+  if (!existsSync(p)) return undefined;
+  try {
+    const c = JSON.parse(readFileSync(p, "utf8"), reviver) as Cached;
+    return c.version === CACHE_VERSION ? { layout: c.layout, refs: c.refs } : undefined;
+  } catch {
+    return undefined; // a damaged cache entry is simply rebuilt
+  }
+}
+
+export function writeCached(dir: string, key: string, layout: FileLayout, refs: FileRefs): void {
+  writeJsonAtomic(join(dir, `${key}.json`), JSON.parse(JSON.stringify({ version: CACHE_VERSION, layout, refs }, replacer)));
+}

@@ -1,0 +1,98 @@
+import { DroverError } from "../errors.js";
+
+// CF time: "<unit> since <date>" in a calendar. Enough to re-encode one file's time values into
+// another file's units (same calendar), exactly for whole-unit offsets.
+
+const unitSeconds: Record<string, number> = {
+  second: 1,
+  seconds: 1,
+  sec: 1,
+  secs: 1,
+  s: 1,
+  minute: 60,
+  minutes: 60,
+  min: 60,
+  mins: 60,
+  hour: 3600,
+  hours: 3600,
+  hr: 3600,
+  hrs: 3600,
+  h: 3600,
+  day: 86400,
+  days: 86400,
+  d: 86400,
+};
+
+export interface TimeUnits {
+  unit: string;
+  seconds: number;
+  /** Origin as days since 0001-01-01 in the calendar, plus seconds of the day. */
+  originDays: number;
+  originSeconds: number;
+}
+
+const calendars = ["standard", "gregorian", "proleptic_gregorian", "noleap", "365_day", "all_leap", "366_day", "360_day", "julian"] as const;
+export type Calendar = (typeof calendars)[number];
+
+export function normaliseCalendar(c: unknown): Calendar {
+  const s = typeof c === "string" ? c.toLowerCase() : "standard";
+  if ((calendars as readonly string[]).includes(s)) return s as Calendar;
+  throw new DroverError("UnsupportedFeatureError", `calendar ${JSON.stringify(c)} is not one drover can re-encode`);
+}
+
+const cumulative = (months: number[]) => months.reduce<number[]>((acc, n) => [...acc, (acc.at(-1) ?? 0) + n], [0]);
+const NOLEAP = cumulative([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+const LEAP = cumulative([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+
+/** Days from 0001-01-01 to y-m-d in a calendar. */
+export function daysFromEpoch(y: number, m: number, d: number, calendar: Calendar): number {
+  const y0 = y - 1;
+  switch (calendar) {
+    case "noleap":
+    case "365_day":
+      return y0 * 365 + (NOLEAP[m - 1] ?? 0) + d - 1;
+    case "all_leap":
+    case "366_day":
+      return y0 * 366 + (LEAP[m - 1] ?? 0) + d - 1;
+    case "360_day":
+      return y0 * 360 + (m - 1) * 30 + d - 1;
+    case "julian": {
+      const leap = y % 4 === 0;
+      return y0 * 365 + Math.floor(y0 / 4) + ((leap ? LEAP : NOLEAP)[m - 1] ?? 0) + d - 1;
+    }
+    default: {
+      const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+      return y0 * 365 + Math.floor(y0 / 4) - Math.floor(y0 / 100) + Math.floor(y0 / 400) + ((leap ? LEAP : NOLEAP)[m - 1] ?? 0) + d - 1;
+    }
+  }
+}
+
+export function parseTimeUnits(units: unknown, calendar: Calendar): TimeUnits {
+  const m = typeof units === "string" ? /^\s*(\w+)\s+since\s+(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(?:Z|UTC|[+-]00:?00)?\s*$/i.exec(units) : null;
+  if (!m) throw new DroverError("UnsupportedFeatureError", `time units ${JSON.stringify(units)} are not "<unit> since <yyyy-mm-dd[ hh:mm:ss]>"`);
+  const unit = (m[1] ?? "").toLowerCase();
+  const seconds = unitSeconds[unit];
+  if (seconds === undefined) throw new DroverError("UnsupportedFeatureError", `time unit ${unit} cannot be re-encoded (months and years have no fixed length)`);
+  if ((calendar === "standard" || calendar === "gregorian") && Number(m[2]) < 1583) {
+    throw new DroverError("UnsupportedFeatureError", `time origin ${m[2]}-${m[3]}-${m[4]} falls before the Gregorian reform in the ${calendar} calendar; drover does not re-encode across it`);
+  }
+  return {
+    unit,
+    seconds,
+    originDays: daysFromEpoch(Number(m[2]), Number(m[3]), Number(m[4]), calendar),
+    originSeconds: Number(m[5] ?? 0) * 3600 + Number(m[6] ?? 0) * 60 + Number(m[7] ?? 0),
+  };
+}
+
+/** A function mapping values in `from` units to `to` units (same calendar). */
+export function reencoder(from: string, to: string, calendarAttr: unknown): (x: number) => number {
+  const cal = normaliseCalendar(calendarAttr);
+  const a = parseTimeUnits(from, cal);
+  const b = parseTimeUnits(to, cal);
+  const shift = (a.originDays - b.originDays) * 86400 + (a.originSeconds - b.originSeconds);
+  if (a.seconds === b.seconds && shift % b.seconds === 0) {
+    const k = shift / b.seconds;
+    return (x) => x + k;
+  }
+  return (x) => (x * a.seconds + shift) / b.seconds;
+}

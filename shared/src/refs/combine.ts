@@ -1,0 +1,163 @@
+import { DroverError } from "../errors.js";
+import type { ByteSource } from "../formats/byte-source.js";
+import type { FileLayout, VariableLayout } from "../formats/layout.js";
+import type { RefsDataset } from "./serialise.js";
+import type { FileRefs, Ref, VariableRefs } from "./types.js";
+import { readBytes, toValues } from "./values.js";
+
+// combine: many files' references → one dataset along the concatenation dimension (what
+// kerchunk's MultiZarrToZarr does), exact or refused: chunk keys are renumbered only where
+// every file but the last holds whole chunks; small variables (the concatenated coordinate, its
+// bounds) are decoded, re-encoded to one time unit where needed, concatenated and inlined.
+
+export interface CombineFile {
+  refs: FileRefs;
+  layout: FileLayout;
+  open: () => ByteSource;
+}
+
+export interface CombineOptions {
+  concatDim: string | null;
+  /** Product attributes (from the scan's plan). */
+  attributes: Record<string, unknown>;
+  floatAttributes: string[];
+  /** Variables to keep, in order (from the scan's plan). */
+  variables: string[];
+  /** Variables whose values are re-encoded per file (time and its bounds): name → file index → map. */
+  reencode: Record<string, Array<((x: number) => number) | undefined>>;
+  /** Concatenated variables up to this many bytes are decoded and inlined whole. */
+  inlineLimit: number;
+}
+
+export class RefsNotExpressibleError extends DroverError {
+  constructor(message: string, variable: string, file?: string) {
+    super("UnsupportedFeatureError", message, { variable, ...(file ? { file } : {}) });
+    this.name = "RefsNotExpressibleError";
+  }
+}
+
+function layoutOf(f: CombineFile, name: string): VariableLayout {
+  const v = f.layout.variables.find((x) => x.path === `/${name}`);
+  if (!v) throw new DroverError("ConcatFatalError", `${f.layout.path} has no variable ${name}`, { file: f.layout.path, variable: name });
+  return v;
+}
+
+/** Decodes the variable in every file, applies any re-encoding, concatenates along `axis`. */
+function inlineConcatenated(files: CombineFile[], name: string, axis: number, reencode: CombineOptions["reencode"][string] | undefined): { bytes: Uint8Array; shape: number[] } {
+  const first = layoutOf(files[0] as CombineFile, name);
+  const parts = files.map((f, i) => {
+    const v = layoutOf(f, name);
+    const src = f.open();
+    try {
+      let bytes = readBytes(src, v);
+      const map = reencode?.[i];
+      if (map) bytes = mapValues(bytes, v.dtype.typestr, map, name, f.layout.path);
+      return { bytes, shape: v.shape };
+    } finally {
+      src.close();
+    }
+  });
+  const shape = [...first.shape];
+  shape[axis] = parts.reduce((s, p) => s + (p.shape[axis] ?? 0), 0);
+  const size = first.dtype.size;
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1) * size;
+  const out = new Uint8Array(shape.reduce((a, b) => a * b, 1) * size);
+  let at = 0;
+  for (let o = 0; o < outer; o++) {
+    for (const p of parts) {
+      const len = (p.shape[axis] ?? 0) * inner;
+      out.set(p.bytes.subarray(o * len, (o + 1) * len), at);
+      at += len;
+    }
+  }
+  return { bytes: out, shape };
+}
+
+function mapValues(bytes: Uint8Array, typestr: string, map: (x: number) => number, name: string, file: string): Uint8Array {
+  const vals = toValues(bytes, typestr);
+  if (vals instanceof BigInt64Array || vals instanceof BigUint64Array) {
+    throw new RefsNotExpressibleError(`${file}: cannot re-encode 64-bit integer time values of ${name}`, name, file);
+  }
+  const isInt = !(vals instanceof Float32Array || vals instanceof Float64Array);
+  for (let i = 0; i < vals.length; i++) {
+    const y = map(vals[i] as number);
+    if (isInt && !Number.isInteger(y)) {
+      throw new RefsNotExpressibleError(`${file}: re-encoding ${name} to the first file's units gives fractional values in an integer variable`, name, file);
+    }
+    vals[i] = y;
+  }
+  const out = new Uint8Array(vals.buffer);
+  const size = Number(typestr.slice(2)) || 1;
+  if (typestr[0] === ">" && size > 1) for (let i = 0; i < out.length; i += size) out.subarray(i, i + size).reverse();
+  return out;
+}
+
+function renumber(key: string, axis: number, offset: number): string {
+  const idx = key.split(".").map(Number);
+  idx[axis] = (idx[axis] ?? 0) + offset;
+  return idx.join(".");
+}
+
+export function combineRefs(files: CombineFile[], options: CombineOptions): RefsDataset {
+  const first = files[0];
+  if (!first) throw new Error("combineRefs needs at least one file");
+  const variables: VariableRefs[] = [];
+  for (const name of options.variables) {
+    const v0 = first.refs.variables.find((v) => v.name === name);
+    if (!v0) throw new DroverError("ConcatFatalError", `${first.layout.path} has no variable ${name}`, { variable: name });
+    const axis = options.concatDim === null ? -1 : v0.dimensions.indexOf(options.concatDim);
+    if (axis < 0 || files.length === 1 && !options.reencode[name]) {
+      variables.push(v0);
+      continue;
+    }
+    const perFile = files.map((f) => {
+      const v = f.refs.variables.find((x) => x.name === name);
+      if (!v) throw new DroverError("ConcatFatalError", `${f.layout.path} has no variable ${name}`, { file: f.layout.path, variable: name });
+      return v;
+    });
+    const lengths = perFile.map((v) => v.zarray.shape[axis] ?? 0);
+    const total = lengths.reduce((a, b) => a + b, 0);
+    const itemBytes = v0.zarray.shape.reduce((a, b, i) => (i === axis ? a : a * b), 1) * (Number(v0.zarray.dtype.slice(2)) || 1);
+    const c = v0.zarray.chunks[axis] ?? 1;
+    const sameEncoding = perFile.every((v) => JSON.stringify([v.zarray.chunks, v.zarray.filters, v.zarray.dtype, v.zarray.fill_value]) === JSON.stringify([v0.zarray.chunks, v0.zarray.filters, v0.zarray.dtype, v0.zarray.fill_value]));
+    const misaligned = lengths.findIndex((n, i) => i < lengths.length - 1 && n % c !== 0);
+    const wantsInline = name === options.concatDim || options.reencode[name] !== undefined;
+    if (wantsInline || misaligned >= 0 || !sameEncoding) {
+      if (total * itemBytes <= options.inlineLimit) {
+        const { bytes, shape } = inlineConcatenated(files, name, axis, options.reencode[name]);
+        variables.push({
+          ...v0,
+          zarray: { ...v0.zarray, shape, chunks: shape.length === 0 ? [] : shape, filters: null },
+          chunks: { [shape.map(() => "0").join(".")]: `base64:${Buffer.from(bytes).toString("base64")}` },
+        });
+        continue;
+      }
+      if (!sameEncoding) {
+        const odd = perFile.findIndex((v) => JSON.stringify([v.zarray.chunks, v.zarray.filters, v.zarray.dtype]) !== JSON.stringify([v0.zarray.chunks, v0.zarray.filters, v0.zarray.dtype]));
+        const f = files[odd]?.layout.path ?? "";
+        throw new RefsNotExpressibleError(
+          `variable ${name} is chunked or encoded differently in ${f} than in ${first.layout.path}; one set of references cannot describe both, so the Zarr product is written instead`,
+          name,
+          f,
+        );
+      }
+      const f = files[misaligned]?.layout.path ?? "";
+      throw new RefsNotExpressibleError(
+        `variable ${name} has ${options.concatDim} chunks of ${c} but ${f} holds ${lengths[misaligned]} steps, not a multiple of ${c}: references cannot express a partial chunk inside the series, so the Zarr product is written instead`,
+        name,
+        f,
+      );
+    }
+    const chunks: Record<string, Ref> = {};
+    let offset = 0;
+    perFile.forEach((v, i) => {
+      for (const [k, r] of Object.entries(v.chunks)) chunks[renumber(k, axis, offset)] = r;
+      offset += Math.ceil((lengths[i] ?? 0) / c);
+    });
+    const shape = [...v0.zarray.shape];
+    shape[axis] = total;
+    variables.push({ ...v0, zarray: { ...v0.zarray, shape }, chunks });
+  }
+  return { attributes: options.attributes, floatAttributes: options.floatAttributes, groups: first.refs.groups, variables };
+}

@@ -1,0 +1,150 @@
+import { pathToFileURL } from "node:url";
+import { deflateSync } from "node:zlib";
+import { DroverError } from "../errors.js";
+import type { ByteSource } from "../formats/byte-source.js";
+import type { AttributeValue, FileLayout, VariableLayout } from "../formats/layout.js";
+import { fletcher32, numcodecsFilters } from "./filters.js";
+import type { FileRefs, Ref, VariableRefs, ZArrayMeta } from "./types.js";
+import { fillBytes } from "./values.js";
+
+// One file → its references: Zarr v2 metadata for every variable, and every stored chunk as a
+// byte range of the file (or inline, when smaller than the threshold).
+
+export interface SingleOptions {
+  /** Chunks stored in fewer bytes than this are inlined as base64. 0: never. */
+  inlineThreshold: number;
+}
+
+export function fillValueOf(v: AttributeValue | undefined): number | string | null {
+  const x = Array.isArray(v) ? v[0] : v;
+  if (typeof x !== "number") return null;
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Number.POSITIVE_INFINITY) return "Infinity";
+  if (x === Number.NEGATIVE_INFINITY) return "-Infinity";
+  return x;
+}
+
+function shuffle(bytes: Uint8Array, elementSize: number): Uint8Array {
+  if (elementSize <= 1) return bytes;
+  const n = Math.floor(bytes.length / elementSize);
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < n; i++) for (let b = 0; b < elementSize; b++) out[b * n + i] = bytes[i * elementSize + b] as number;
+  out.set(bytes.subarray(n * elementSize), n * elementSize);
+  return out;
+}
+
+/** A chunk of the HDF5 fill value, encoded through the variable's pipeline, as an inline reference. */
+function fillChunk(v: VariableLayout, chunk: number[]): Ref {
+  const n = chunk.reduce((a, b) => a * b, 1);
+  let bytes = fillBytes(v, n);
+  for (const f of v.filters) {
+    if (f.id === 1) bytes = new Uint8Array(deflateSync(bytes, { level: f.clientData[0] ?? 1 }));
+    else if (f.id === 2) bytes = shuffle(bytes, f.clientData[0] ?? v.dtype.size);
+    else if (f.id === 3) {
+      const out = new Uint8Array(bytes.length + 4);
+      out.set(bytes);
+      new DataView(out.buffer).setUint32(bytes.length, fletcher32(bytes), true);
+      bytes = out;
+    }
+  }
+  return `base64:${Buffer.from(bytes).toString("base64")}`;
+}
+
+function chunkKeys(grid: number[]): string[] {
+  if (grid.length === 0) return ["0"];
+  const keys: string[] = [];
+  const idx = new Array<number>(grid.length).fill(0);
+  const total = grid.reduce((a, b) => a * b, 1);
+  for (let k = 0; k < total; k++) {
+    keys.push(idx.join("."));
+    for (let a = grid.length - 1; a >= 0; a--) {
+      idx[a] = (idx[a] ?? 0) + 1;
+      if ((idx[a] ?? 0) < (grid[a] ?? 0)) break;
+      idx[a] = 0;
+    }
+  }
+  return keys;
+}
+
+export function variableRefs(src: ByteSource, v: VariableLayout, url: string, options: SingleOptions): VariableRefs {
+  const { _FillValue, ...attributes } = v.attributes;
+  const fill = fillValueOf(_FillValue);
+  const typestr = v.dtype.kind === "char" ? `|S${v.dtype.size}` : v.dtype.typestr;
+  if (!["int", "uint", "float", "char"].includes(v.dtype.kind)) {
+    throw new DroverError("UnsupportedFeatureError", `${src.path}: variable ${v.path} holds ${v.dtype.kind} values, which references cannot point at`, { file: src.path, variable: v.name });
+  }
+  const size = v.dtype.size;
+  const n = v.shape.reduce((a, b) => a * b, 1);
+  const chunks: Record<string, Ref> = {};
+  const inline = (bytes: Uint8Array): Ref => `base64:${Buffer.from(bytes).toString("base64")}`;
+  const range = (offset: number, length: number): Ref => (length < options.inlineThreshold ? inline(src.read(offset, length)) : [url, offset, length]);
+  let chunkShape: number[] = v.shape.length === 0 ? [] : [...v.shape];
+  let filters: ZArrayMeta["filters"] = null;
+  const s = v.storage;
+  const zeroKey = v.shape.map(() => "0").join(".") || "0";
+  switch (s.kind) {
+    case "contiguous":
+      if (n > 0) chunks[zeroKey] = range(s.offset, n * size);
+      break;
+    case "compact":
+      chunks[zeroKey] = inline(s.data.subarray(0, n * size));
+      break;
+    case "records":
+      chunkShape = [1, ...v.shape.slice(1)];
+      for (let r = 0; r < s.count; r++) chunks[[r, ...v.shape.slice(1).map(() => 0)].join(".")] = range(s.offset + r * s.stride, s.length);
+      break;
+    case "unallocated":
+      break;
+    case "chunked": {
+      chunkShape = v.chunkShape ?? chunkShape;
+      filters = v.filters.length > 0 ? numcodecsFilters(v) : null;
+      for (const c of s.chunks) {
+        if (c.filterMask !== 0) {
+          throw new DroverError("UnsupportedFeatureError", `${src.path}: chunk [${c.index.join(",")}] of ${v.path} skips part of its filter pipeline (mask ${c.filterMask}); references cannot express that`, { file: src.path, variable: v.name });
+        }
+        if (c.index.some((i, a) => i * (chunkShape[a] ?? 1) >= (v.shape[a] ?? 0))) continue;
+        chunks[c.index.join(".") || "0"] = range(c.offset, c.length);
+      }
+      break;
+    }
+  }
+  // Chunks never written read as the HDF5 fill value. With a _FillValue attribute Zarr's fill_value
+  // says so; without one, setting fill_value would mask real data in xarray, so those chunks are
+  // written out inline instead.
+  if (fill === null && n > 0) {
+    const grid = v.shape.map((d, a) => Math.ceil(d / (chunkShape[a] ?? 1)));
+    const missing = chunkKeys(grid).filter((k) => chunks[k] === undefined);
+    const chunkBytes = chunkShape.reduce((a, b) => a * b, 1) * size;
+    if (missing.length > 0 && s.kind !== "chunked" && chunkBytes > 16 * 1024 * 1024) {
+      throw new DroverError(
+        "UnsupportedFeatureError",
+        `${src.path}: variable ${v.path} was never written and has no _FillValue attribute; references would need ${chunkBytes} bytes inline to reproduce it; leave it out with keep_vars`,
+        { file: src.path, variable: v.name },
+      );
+    }
+    if (missing.length > 0) {
+      const enc = s.kind === "chunked" ? fillChunk(v, chunkShape) : fillChunk({ ...v, filters: [] }, chunkShape);
+      for (const k of missing) chunks[k] = enc;
+    }
+  }
+  return {
+    name: v.path.slice(1),
+    dimensions: v.dimensions,
+    zarray: { zarr_format: 2, shape: v.shape, chunks: chunkShape, dtype: typestr, compressor: null, filters, fill_value: fill, order: "C" },
+    attributes,
+    floatAttributes: (v.floatAttributes ?? []).filter((a) => a !== "_FillValue"),
+    chunks,
+  };
+}
+
+/** References for every variable of one file. */
+export function fileRefs(src: ByteSource, layout: FileLayout, options: SingleOptions): FileRefs {
+  const url = pathToFileURL(layout.path).href;
+  return {
+    url,
+    attributes: layout.attributes,
+    floatAttributes: layout.floatAttributes ?? [],
+    groups: layout.groups.map((g) => g.slice(1)),
+    variables: layout.variables.map((v) => variableRefs(src, v, url, options)),
+  };
+}

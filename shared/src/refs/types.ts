@@ -1,0 +1,41 @@
+// Kerchunk version 1 references, structured while drover works on them and serialised at the end:
+// a reference is inline data ("base64:…" or JSON text), a whole file [url], or a byte range
+// [url, offset, length].
+
+export type Ref = string | [string] | [string, number, number];
+
+export interface ZArrayMeta {
+  zarr_format: 2;
+  shape: number[];
+  chunks: number[];
+  dtype: string;
+  compressor: null;
+  filters: Array<{ id: string; [k: string]: unknown }> | null;
+  fill_value: number | string | null;
+  order: "C";
+}
+
+export interface VariableRefs {
+  /** Key in the store: the HDF5 path without its leading "/". */
+  name: string;
+  dimensions: string[];
+  zarray: ZArrayMeta;
+  /** Attributes without _FillValue (it is the Zarr fill_value). */
+  attributes: Record<string, unknown>;
+  floatAttributes: string[];
+  /** Chunk key ("0.3.1") → reference. */
+  chunks: Record<string, Ref>;
+}
+
+export interface FileRefs {
+  url: string;
+  attributes: Record<string, unknown>;
+  floatAttributes: string[];
+  groups: string[];
+  variables: VariableRefs[];
+}
+
+export interface KerchunkV1 {
+  version: 1;
+  refs: Record<string, Ref>;
+}

@@ -1,0 +1,120 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DroverError } from "../errors.js";
+import { openFileSource } from "../formats/byte-source.js";
+import type { FileLayout } from "../formats/layout.js";
+import { readLayoutFrom } from "../formats/read-layout.js";
+import { writeFileAtomic } from "../fsutil.js";
+import type { Inventory } from "../scan/inventory.js";
+import type { Progress } from "../scan/scan-project.js";
+import type { ComputeSummary } from "../schemas.js";
+import { cacheKey, readCached, writeCached } from "./cache.js";
+import { reencoder } from "./cf-time.js";
+import { combineRefs, type CombineFile } from "./combine.js";
+import { toKerchunk } from "./serialise.js";
+import { fileRefs } from "./single.js";
+import type { FileRefs, KerchunkV1 } from "./types.js";
+
+export const REFS_REVISION = "k1.0";
+
+export interface RefsOptions {
+  /** Chunks stored in fewer bytes are inlined as base64. Default 500. */
+  inlineThreshold?: number;
+  /** Concatenated variables up to this many bytes may be decoded and inlined whole. Default 4 MiB. */
+  inlineLimit?: number;
+}
+
+export function refsProductPath(workDir: string): string {
+  return join(workDir, `${REFS_REVISION}a.json`);
+}
+
+export interface RefsResult {
+  product: string;
+  summary: ComputeSummary;
+  doc: KerchunkV1;
+  /** Bytes read from the source files to build the references (cache misses only). */
+  bytesRead: number;
+  cached: number;
+}
+
+/** The per-file references of one source, from the cache or freshly read. */
+export function referencesOf(path: string, expected: { size: number; mtimeMs: number }, cacheDir: string | undefined, inlineThreshold: number): { layout: FileLayout; refs: FileRefs; bytesRead: number; cached: boolean } {
+  const st = statSync(path);
+  if (st.size !== expected.size || st.mtimeMs !== expected.mtimeMs) {
+    throw new DroverError("SourceFormatError", `${path} changed since the scan (size or modification time); scan the project again`, { file: path });
+  }
+  const key = cacheKey(path, st.size, st.mtimeMs, inlineThreshold);
+  const hit = cacheDir ? readCached(cacheDir, key) : undefined;
+  if (hit) return { ...hit, bytesRead: 0, cached: true };
+  const src = openFileSource(path);
+  try {
+    const layout = readLayoutFrom(src);
+    const refs = fileRefs(src, layout, { inlineThreshold });
+    if (cacheDir) writeCached(cacheDir, key, layout, refs);
+    return { layout, refs, bytesRead: src.bytesRead, cached: false };
+  } finally {
+    src.close();
+  }
+}
+
+/** References for the whole project, combined along the concatenation dimension, as Kerchunk JSON. */
+export function buildReferences(inv: Inventory, cacheDir: string | undefined, options: RefsOptions = {}, progress: Progress = () => {}): { doc: KerchunkV1; bytesRead: number; cached: number } {
+  const inlineThreshold = options.inlineThreshold ?? 500;
+  let bytesRead = 0;
+  let cached = 0;
+  const files: CombineFile[] = inv.files.map((f, i) => {
+    const r = referencesOf(f.path, f, cacheDir, inlineThreshold);
+    bytesRead += r.bytesRead;
+    if (r.cached) cached++;
+    progress(i + 1, inv.files.length, "files", f.path);
+    return { refs: r.refs, layout: r.layout, open: () => openFileSource(f.path) };
+  });
+  const coord = inv.variables.find((v) => v.name === inv.concatDim);
+  const reencode: Record<string, Array<((x: number) => number) | undefined>> = {};
+  for (const name of inv.reencoded) {
+    reencode[name] = inv.files.map((f) => (f.units !== undefined ? reencoder(f.units, String(coord?.attributes["units"]), coord?.attributes["calendar"]) : undefined));
+  }
+  const dataset = combineRefs(files, {
+    concatDim: inv.concatDim,
+    attributes: inv.attributes,
+    floatAttributes: inv.floatAttributes,
+    variables: inv.variables.map((v) => v.name),
+    reencode,
+    inlineLimit: options.inlineLimit ?? 4 * 1024 * 1024,
+  });
+  return { doc: toKerchunk(dataset), bytesRead, cached };
+}
+
+/** Rewrites every reference whose URL starts with `from` (PADOCC's remote copy for publication). */
+export function rewriteUrls(doc: KerchunkV1, from: string, to: string): KerchunkV1 {
+  const prefix = from.startsWith("/") ? pathToFileURL(from).href.replace(/\/?$/, from.endsWith("/") ? "/" : "") : from;
+  const refs: KerchunkV1["refs"] = {};
+  for (const [k, r] of Object.entries(doc.refs)) {
+    refs[k] = Array.isArray(r) && typeof r[0] === "string" && r[0].startsWith(prefix) ? ([to + r[0].slice(prefix.length), ...r.slice(1)] as typeof r) : r;
+  }
+  return { version: 1, refs };
+}
+
+export async function writeRefsProduct(inv: Inventory, workDir: string, options: RefsOptions = {}, progress: Progress = () => {}): Promise<RefsResult> {
+  const t0 = performance.now();
+  const { doc, bytesRead, cached } = buildReferences(inv, join(workDir, "cache"), options, progress);
+  const text = JSON.stringify(doc);
+  const product = refsProductPath(workDir);
+  writeFileAtomic(product, text);
+  const chunks = Object.keys(doc.refs).filter((k) => !k.split("/").pop()?.startsWith(".")).length;
+  return {
+    product,
+    doc,
+    bytesRead,
+    cached,
+    summary: {
+      format: "kerchunk",
+      revision: REFS_REVISION,
+      variables: inv.variables.length,
+      chunksWritten: chunks,
+      bytesWritten: Buffer.byteLength(text),
+      seconds: (performance.now() - t0) / 1000,
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { statSync } from "node:fs";
+import { DroverError } from "./errors.js";
+import { openFileSource, type ByteSource } from "./formats/byte-source.js";
+import type { VariableLayout } from "./formats/layout.js";
+import { readLayoutFrom } from "./formats/read-layout.js";
+import { describeFile, type FileInfo } from "./h5/describe.js";
+import { sniffFormat } from "./h5/open.js";
+import type { H5FilePool } from "./h5/pool.js";
+import { readBox, type NumericArray } from "./h5/read.js";
+import { toValues } from "./refs/values.js";
+import { layoutToFileInfo } from "./scan/layout-info.js";
+
+// The validator's view of a source file, read independently of how the product was made:
+// netCDF4/HDF5 through the HDF5 library (h5wasm); netCDF3, which h5wasm cannot open, through its
+// plain header and byte offsets (checked against libnetcdf in the reader's tests).
+
+export interface SourceFile {
+  info: FileInfo;
+  /** Values of a box [start, stop) of a variable, row-major; scalars with empty start/stop. */
+  box(varPath: string, start: number[], stop: number[]): NumericArray;
+}
+
+export async function openSource(path: string, pool: H5FilePool): Promise<SourceFile> {
+  const kind = sniffFormat(path).kind;
+  if (kind === "netcdf3") return openNetcdf3(path);
+  const file = pool.get(path);
+  return { info: await describeFile(file, path), box: (v, start, stop) => readBox(pool.get(path), path, v, start, stop) };
+}
+
+function openNetcdf3(path: string): SourceFile {
+  const src = openFileSource(path, { blockSize: 1 << 20, maxBlocks: 8 });
+  const layout = readLayoutFrom(src);
+  const info = layoutToFileInfo(layout, statSync(path).mtimeMs);
+  return {
+    info,
+    box(varPath, start, stop) {
+      const v = layout.variables.find((x) => x.path === varPath);
+      if (!v) throw new DroverError("SourceFormatError", `${path}: no variable ${varPath}`, { file: path });
+      return boxOf(src, v, start, stop);
+    },
+  };
+}
+
+/** A box of a netCDF3 variable (contiguous, or one record per step), read row by row. */
+function boxOf(src: ByteSource, v: VariableLayout, start: number[], stop: number[]): NumericArray {
+  const size = v.dtype.size;
+  const nd = v.shape.length;
+  const s = v.storage;
+  if (nd === 0 || s.kind === "unallocated") {
+    const n = nd === 0 ? 1 : stop.reduce((p, e, a) => p * (e - (start[a] ?? 0)), 1);
+    const bytes = s.kind === "contiguous" ? src.read(s.offset, size) : new Uint8Array(n * size);
+    return toValues(bytes, v.dtype.typestr) as NumericArray;
+  }
+  const extent = stop.map((e, a) => e - (start[a] ?? 0));
+  const out = new Uint8Array(extent.reduce((p, x) => p * x, 1) * size);
+  const inner = v.shape.map((_, a) => v.shape.slice(a + 1).reduce((p, x) => p * x, 1));
+  const rows = extent.slice(0, -1).reduce((p, x) => p * x, 1);
+  const rowBytes = (extent[nd - 1] ?? 0) * size;
+  const idx = new Array<number>(Math.max(0, nd - 1)).fill(0);
+  for (let r = 0; r < rows; r++) {
+    const at = [...idx.map((i, a) => i + (start[a] ?? 0)), start[nd - 1] ?? 0];
+    let offset: number;
+    if (s.kind === "records") {
+      const within = at.slice(1).reduce((p, i, a) => p + i * (inner[a + 1] ?? 1), 0);
+      offset = s.offset + (at[0] ?? 0) * s.stride + within * size;
+    } else if (s.kind === "contiguous") {
+      offset = s.offset + at.reduce((p, i, a) => p + i * (inner[a] ?? 1), 0) * size;
+    } else {
+      throw new DroverError("UnsupportedFeatureError", `${src.path}: ${v.path} is ${s.kind}; netCDF3 sources are contiguous or records`);
+    }
+    out.set(src.read(offset, rowBytes), r * rowBytes);
+    for (let a = nd - 2; a >= 0; a--) {
+      idx[a] = (idx[a] ?? 0) + 1;
+      if ((idx[a] ?? 0) < (extent[a] ?? 0)) break;
+      idx[a] = 0;
+    }
+  }
+  return toValues(out, v.dtype.typestr) as NumericArray;
+}
