@@ -1,18 +1,23 @@
 import FileSystemStore from "@zarrita/storage/fs";
 import h5wasm from "h5wasm/node";
 import * as zarr from "zarrita";
+import { readFileSync } from "node:fs";
+import { registerEncoders } from "../../shared/src/compute/codecs.js";
+import { createRefsStore } from "../../shared/src/refs/store.js";
 
 // An independent check of a product against its sources, for tests: every variable read in
 // full from every file with h5wasm, concatenated along `concatDim`, compared value by value
-// with the whole array read back from the Zarr store with zarrita.
+// with the whole array read back with zarrita (from a Zarr store, or through references).
 
 type Numeric = ArrayLike<number> | ArrayLike<bigint>;
 
 export async function compareZarrWithSources(product: string, files: string[], concatDim: string): Promise<{ variables: number; values: number }> {
   await h5wasm.ready;
+  registerEncoders();
   const sources = files.map((f) => new h5wasm.File(f, "r"));
+  const refs = product.endsWith(".json") ? createRefsStore(JSON.parse(readFileSync(product, "utf8"))) : undefined;
   try {
-    const root = zarr.root(new FileSystemStore(product));
+    const root = zarr.root(refs ?? new FileSystemStore(product));
     const first = sources[0]!;
     let values = 0;
     let variables = 0;
@@ -47,5 +52,6 @@ export async function compareZarrWithSources(product: string, files: string[], c
     return { variables, values };
   } finally {
     for (const s of sources) s.close();
+    refs?.close();
   }
 }

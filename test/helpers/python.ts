@@ -8,21 +8,23 @@ import { ROOT } from "./processes.js";
 export const PYTHON = process.env["DROVER_TEST_PYTHON"] ?? "/usr/bin/python3";
 
 export function pythonHasXarray(): boolean {
-  const r = spawnSync(PYTHON, ["-c", "import xarray, zarr, netCDF4, dask"], { encoding: "utf8" });
+  const r = spawnSync(PYTHON, ["-c", "import xarray, zarr, netCDF4, dask, fsspec"], { encoding: "utf8" });
   if (r.status === 0) return true;
   if (process.env["CI"] === "true") {
-    throw new Error(`${PYTHON} cannot import xarray, zarr, netCDF4 and dask: install python3-xarray python3-zarr python3-netcdf4 python3-dask`);
+    throw new Error(`${PYTHON} cannot import xarray, zarr, netCDF4, dask and fsspec: install python3-xarray python3-zarr python3-netcdf4 python3-dask python3-fsspec`);
   }
-  console.warn(`SKIPPED the xarray check: ${PYTHON} lacks xarray/zarr/netCDF4/dask`);
+  console.warn(`SKIPPED the xarray check: ${PYTHON} lacks xarray/zarr/netCDF4/dask/fsspec`);
   return false;
 }
 
+/** Opens the product with xarray (a Zarr store, or Kerchunk JSON through fsspec) and compares it with the sources. */
 export function xarrayCompare(product: string, concatDim: string, files: string[]): { variables: number; problems: string[] } {
-  const r = spawnSync(PYTHON, [join(ROOT, "test", "python", "compare_zarr.py"), product, concatDim, ...files], { encoding: "utf8" });
+  const script = product.endsWith(".json") ? "compare_refs.py" : "compare_zarr.py";
+  const r = spawnSync(PYTHON, [join(ROOT, "test", "python", script), product, concatDim, ...files], { encoding: "utf8" });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as { variables: number; problems: string[] };
   } catch {
-    throw new Error(`compare_zarr.py failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+    throw new Error(`${script} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   }
 }

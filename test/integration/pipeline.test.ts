@@ -79,7 +79,8 @@ describe.skipIf(!available)("the pipeline over the real broker and database", ()
 
       // The published product, re-read and compared with its sources, value by value.
       const product = p.outputs.completedProduct ?? "";
-      expect(product).toBe(join(home, "complete", "sample", "data", `${p.code}.z1.0.zarr`));
+      expect(product).toBe(join(home, "complete", "sample", "data", `${p.code}.k1.0.json`));
+      expect(p.compute).toMatchObject({ format: "kerchunk", revision: "k1.0" });
       const files = sample.projects[p.code] ?? [];
       const check = await compareZarrWithSources(product, files, "time");
       expect(check.variables).toBeGreaterThanOrEqual(7);
@@ -100,12 +101,26 @@ describe.skipIf(!available)("the pipeline over the real broker and database", ()
     expect(readFileSync(join(home, "complete", "sample", "summary.json"), "utf8")).toContain("tos_Omon");
   });
 
-  it.runIf(pythonHasXarray())("publishes products that xarray opens unmodified and that equal the sources", async () => {
-    const projects = await listProjects(store, "sample");
-    for (const p of projects) {
-      const r = xarrayCompare(p.outputs.completedProduct ?? "", "time", sample.projects[p.code] ?? []);
-      expect(r.problems, p.code).toEqual([]);
-      expect(r.variables).toBeGreaterThanOrEqual(7);
+  it("writes a Zarr copy instead of references when asked to", async () => {
+    const launched = await runCli(["launch", sample.groupFile, "--group", "sample-zarr", "--format", "zarr"], env);
+    expect(launched.code).toBe(0);
+    expect((await groupState("sample-zarr", ["Completed", "Incomplete"])).state).toBe("Completed");
+    for (const p of await listProjects(store, "sample-zarr")) {
+      expect(p.outputs.completedProduct).toBe(join(home, "complete", "sample-zarr", "data", `${p.code}.z1.0.zarr`));
+      const check = await compareZarrWithSources(p.outputs.completedProduct ?? "", sample.projects[p.code] ?? [], "time");
+      expect(check.values).toBeGreaterThan(1000);
+    }
+  });
+
+  it.runIf(pythonHasXarray())("publishes references and Zarr stores that xarray opens unmodified and that equal the sources", async () => {
+    for (const group of ["sample", "sample-zarr"]) {
+      const projects = await listProjects(store, group);
+      expect(projects).toHaveLength(3);
+      for (const p of projects) {
+        const r = xarrayCompare(p.outputs.completedProduct ?? "", "time", sample.projects[p.code] ?? []);
+        expect(r.problems, `${group}/${p.code}`).toEqual([]);
+        expect(r.variables).toBeGreaterThanOrEqual(7);
+      }
     }
   });
 

@@ -29,6 +29,9 @@ export interface CombineOptions {
   inlineLimit: number;
 }
 
+/** The concatenated coordinate and re-encoded time are inlined up to this size whatever the limit. */
+export const COORDINATE_INLINE_LIMIT = 64 * 1024 * 1024;
+
 export class RefsNotExpressibleError extends DroverError {
   constructor(message: string, variable: string, file?: string) {
     super("UnsupportedFeatureError", message, { variable, ...(file ? { file } : {}) });
@@ -123,8 +126,9 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
     const sameEncoding = perFile.every((v) => JSON.stringify([v.zarray.chunks, v.zarray.filters, v.zarray.dtype, v.zarray.fill_value]) === JSON.stringify([v0.zarray.chunks, v0.zarray.filters, v0.zarray.dtype, v0.zarray.fill_value]));
     const misaligned = lengths.findIndex((n, i) => i < lengths.length - 1 && n % c !== 0);
     const wantsInline = name === options.concatDim || options.reencode[name] !== undefined;
+    const limit = wantsInline ? Math.max(options.inlineLimit, COORDINATE_INLINE_LIMIT) : options.inlineLimit;
     if (wantsInline || misaligned >= 0 || !sameEncoding) {
-      if (total * itemBytes <= options.inlineLimit) {
+      if (total * itemBytes <= limit) {
         const { bytes, shape } = inlineConcatenated(files, name, axis, options.reencode[name]);
         variables.push({
           ...v0,

@@ -10,6 +10,9 @@ import { fillBytes } from "./values.js";
 // One file → its references: Zarr v2 metadata for every variable, and every stored chunk as a
 // byte range of the file (or inline, when smaller than the threshold).
 
+/** Up to this many never-written chunks of a variable are written out inline as fill chunks. */
+export const MAX_FILL_CHUNKS = 100_000;
+
 export interface SingleOptions {
   /** Chunks stored in fewer bytes than this are inlined as base64. 0: never. */
   inlineThreshold: number;
@@ -108,21 +111,23 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
       break;
     }
   }
-  // Chunks never written read as the HDF5 fill value. With a _FillValue attribute Zarr's fill_value
-  // says so; without one, setting fill_value would mask real data in xarray, so those chunks are
-  // written out inline instead.
-  if (fill === null && n > 0) {
+  // Chunks never written read as the HDF5 fill value. They are spelled out as inline chunks of
+  // that value: without a _FillValue attribute, a Zarr fill_value would mask real data in xarray,
+  // and older fsspec reference readers fail on a missing key instead of filling it.
+  if (n > 0) {
     const grid = v.shape.map((d, a) => Math.ceil(d / (chunkShape[a] ?? 1)));
-    const missing = chunkKeys(grid).filter((k) => chunks[k] === undefined);
+    const total = grid.reduce((a, b) => a * b, 1);
+    const missing = Object.keys(chunks).length < total ? chunkKeys(grid).filter((k) => chunks[k] === undefined) : [];
     const chunkBytes = chunkShape.reduce((a, b) => a * b, 1) * size;
-    if (missing.length > 0 && s.kind !== "chunked" && chunkBytes > 16 * 1024 * 1024) {
-      throw new DroverError(
-        "UnsupportedFeatureError",
-        `${src.path}: variable ${v.path} was never written and has no _FillValue attribute; references would need ${chunkBytes} bytes inline to reproduce it; leave it out with keep_vars`,
-        { file: src.path, variable: v.name },
-      );
-    }
-    if (missing.length > 0) {
+    if (missing.length > 0 && (missing.length > MAX_FILL_CHUNKS || (s.kind !== "chunked" && chunkBytes > 16 * 1024 * 1024))) {
+      if (fill === null) {
+        throw new DroverError(
+          "UnsupportedFeatureError",
+          `${src.path}: variable ${v.path} has ${missing.length} chunks never written and no _FillValue attribute; references cannot reproduce them compactly; leave it out with keep_vars`,
+          { file: src.path, variable: v.name },
+        );
+      }
+    } else if (missing.length > 0) {
       const enc = s.kind === "chunked" ? fillChunk(v, chunkShape) : fillChunk({ ...v, filters: [] }, chunkShape);
       for (const k of missing) chunks[k] = enc;
     }

@@ -21,7 +21,7 @@ export const REFS_REVISION = "k1.0";
 export interface RefsOptions {
   /** Chunks stored in fewer bytes are inlined as base64. Default 500. */
   inlineThreshold?: number;
-  /** Concatenated variables up to this many bytes may be decoded and inlined whole. Default 4 MiB. */
+  /** Concatenated variables that references cannot split (chunks straddling files) are decoded and inlined up to this many bytes. Default 256 KiB. */
   inlineLimit?: number;
 }
 
@@ -81,7 +81,7 @@ export function buildReferences(inv: Inventory, cacheDir: string | undefined, op
     floatAttributes: inv.floatAttributes,
     variables: inv.variables.map((v) => v.name),
     reencode,
-    inlineLimit: options.inlineLimit ?? 4 * 1024 * 1024,
+    inlineLimit: options.inlineLimit ?? 256 * 1024,
   });
   return { doc: toKerchunk(dataset), bytesRead, cached };
 }

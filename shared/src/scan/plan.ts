@@ -248,6 +248,25 @@ export function planAggregation(input: PlanInput): Inventory {
       }
     }
   }
+  // netCDF gives every variable along an unlimited dimension the dimension's length; HDF5 keeps
+  // what was written. A variable written for fewer steps than its dimension holds is refused.
+  for (const f of ordered) {
+    for (const v of f.variables) {
+      if (!vars.some((x) => x.path === v.path)) continue;
+      v.dimensions.forEach((d, a) => {
+        const dim = f.dimensions.find((x) => x.name === d);
+        if (dim && (v.shape[a] ?? 0) < dim.size) {
+          issues.push({
+            severity: "fatal",
+            code: "partly_written",
+            message: `variable ${v.name} has ${v.shape[a]} of the ${dim.size} ${d} steps of ${base(f.path)} written; drover does not fill unwritten records yet, leave it out with keep_vars`,
+            file: f.path,
+            variable: v.name,
+          });
+        }
+      });
+    }
+  }
   for (const f of ordered.slice(1)) {
     for (const o of f.variables) {
       if (vars.some((v) => v.path === o.path) || !first.variables.every((v) => v.path !== o.path)) continue;

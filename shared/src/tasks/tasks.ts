@@ -3,7 +3,7 @@ import { publishGroup } from "../complete/publish.js";
 import { writeZarrProduct } from "../compute/write-zarr.js";
 import { DroverError, isDroverError } from "../errors.js";
 import { RefsNotExpressibleError } from "../refs/combine.js";
-import { writeRefsProduct } from "../refs/write-refs.js";
+import { writeRefsProduct, type RefsOptions } from "../refs/write-refs.js";
 import type { ProjectConfig } from "../schemas.js";
 import type { Body } from "../messages.js";
 import { assertAllowed } from "../paths.js";
@@ -90,10 +90,10 @@ export const tasks: { [K in TaskName]: (input: TaskInputs[K], progress: Progress
  * that straddles two files, encodings that differ between files) are never written wrong: the
  * Zarr product is written instead, and the summary says why.
  */
-export async function computeProduct(inv: Inventory, format: ProjectConfig["format"], workDir: string, progress: Progress): Promise<TaskOutputs["compute"]> {
+export async function computeProduct(inv: Inventory, format: ProjectConfig["format"], workDir: string, progress: Progress, refsOptions: RefsOptions = {}): Promise<TaskOutputs["compute"]> {
   if (format === "kerchunk") {
     try {
-      const r = await writeRefsProduct(inv, workDir, {}, progress);
+      const r = await writeRefsProduct(inv, workDir, refsOptions, progress);
       return { product: r.product, summary: r.summary };
     } catch (e) {
       if (!(e instanceof RefsNotExpressibleError || (isDroverError(e) && e.kind === "UnsupportedFeatureError"))) throw e;

@@ -1,9 +1,9 @@
 import { readGroupFile, type ProjectConfig } from "@drover/shared";
-import { parse, str } from "../args.js";
+import { parse, str, UsageError } from "../args.js";
 import type { Context } from "../context.js";
 import { watchGroup } from "./watch.js";
 
-const usage = "drover launch <group-file.csv> [--group NAME] [--concat-dim DIM] [--wait] [--timeout SECONDS]";
+const usage = "drover launch <group-file.csv> [--group NAME] [--concat-dim DIM] [--format kerchunk|zarr] [--wait] [--timeout SECONDS]";
 
 /** Checks a group file at the door and injects the group: one group.register.request. */
 export async function launch(ctx: Context, argv: string[]): Promise<number> {
@@ -12,6 +12,7 @@ export async function launch(ctx: Context, argv: string[]): Promise<number> {
     {
       group: { type: "string" },
       "concat-dim": { type: "string" },
+      format: { type: "string" },
       wait: { type: "boolean", default: false },
       timeout: { type: "string" },
     },
@@ -26,6 +27,11 @@ export async function launch(ctx: Context, argv: string[]): Promise<number> {
   const concat = str(values, "concat-dim");
   const group = str(values, "group");
   if (concat) config.concatDim = concat;
+  const format = str(values, "format");
+  if (format !== undefined) {
+    if (format !== "kerchunk" && format !== "zarr") throw new UsageError(`--format must be kerchunk or zarr, not ${format}\nusage: ${usage}`);
+    config.format = format;
+  }
   const spec = readGroupFile(file, ctx.config.dataRoots, { ...(group ? { name: group } : {}), config });
   const bus = await ctx.bus();
   await bus.send("group.register.request", { group: spec.name }, {
