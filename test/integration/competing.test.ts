@@ -54,6 +54,7 @@ describe.skipIf(!available)("copies of a worker compete for work", () => {
   });
 
   afterAll(async () => {
+    if (process.env["DROVER_TEST_LOGS"]) for (const r of running) console.log(`--- ${r.name}\n${r.output()}`);
     await watcher?.close();
     await Promise.all(running.map((r) => r.stop()));
     await iso.cleanup();

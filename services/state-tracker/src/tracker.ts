@@ -57,6 +57,12 @@ export interface Tracker {
   handle(msg: Message): Promise<void>;
 }
 
+/** Messages in `after` that were not in `before`. */
+function added(before: Message[], after: Message[]): Message[] {
+  const old = new Set(before.map((m) => m.id));
+  return after.filter((m) => !old.has(m.id));
+}
+
 export function createTracker(deps: TrackerDeps): Tracker {
   const { bus, store, log } = deps;
   const ctx = (): RuleContext => ({
@@ -78,7 +84,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
   async function changeProject(group: string, code: string, rule: (doc: ProjectDoc) => ProjectDoc | undefined): Promise<ProjectDoc | undefined> {
     const id = projectId(group, code);
     let missing = false;
+    let before: ProjectDoc | undefined;
     const { doc, changed } = await updateDoc(store, id, ProjectDocSchema, (cur) => {
+      before = cur;
       if (!cur) {
         missing = true;
         return undefined;
@@ -90,18 +98,22 @@ export function createTracker(deps: TrackerDeps): Tracker {
       return undefined;
     }
     if (!changed || !doc) return undefined;
-    const last = doc.history.at(-1);
-    if (last) log.info({ group, project: code }, `${last.from} → ${last.to}: ${last.reason}`);
-    await flush(doc._id, ProjectDocSchema, doc.outbox);
+    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group, project: code }, `${h.from} → ${h.to}: ${h.reason}`);
+    // Only what this change decided: messages left by a concurrent change are that change's to send.
+    await flush(doc._id, ProjectDocSchema, added(before?.outbox ?? [], doc.outbox));
     return doc;
   }
 
-  async function changeGroup(group: string, rule: (g: GroupDoc) => GroupDoc | undefined): Promise<GroupDoc | undefined> {
-    const { doc, changed } = await updateDoc(store, groupId(group), GroupDocSchema, (cur) => (cur ? rule(cur) : undefined));
+  /** Applies a rule to a group; returns the new document and the messages this change added. */
+  async function changeGroup(group: string, rule: (g: GroupDoc) => GroupDoc | undefined): Promise<{ doc: GroupDoc; added: Message[] } | undefined> {
+    let before: GroupDoc | undefined;
+    const { doc, changed } = await updateDoc(store, groupId(group), GroupDocSchema, (cur) => {
+      before = cur;
+      return cur ? rule(cur) : undefined;
+    });
     if (!changed || !doc) return undefined;
-    const last = doc.history.at(-1);
-    if (last) log.info({ group }, `group ${last.from} → ${last.to}: ${last.reason}`);
-    return doc;
+    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group }, `group ${h.from} → ${h.to}: ${h.reason}`);
+    return { doc, added: added(before?.outbox ?? [], doc.outbox) };
   }
 
   /** After a project changed: does its group complete, stall, or resume? */
@@ -121,8 +133,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
       return decision.kind === "none" ? undefined : decision.group;
     });
     if (!moved) return;
-    await queueCompletion(moved);
-    await flush(moved._id, GroupDocSchema, moved.outbox);
+    await queueCompletion(moved.doc);
+    await flush(moved.doc._id, GroupDocSchema, moved.added);
   }
 
   /** A group moving to Completing takes its validated projects along before the request goes out. */
@@ -150,7 +162,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       const r = await updateDoc(store, id, ProjectDocSchema, (cur) => (cur ? undefined : onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx())));
       if (r.changed && r.doc) {
         created++;
-        await flush(id, ProjectDocSchema, r.doc.outbox);
+        await flush(id, ProjectDocSchema, r.doc.outbox); // a new document: its whole outbox is this change's
       } else {
         const cur = await readProject(store, id);
         log.warn({ group: msg.group, project: p.code }, `already registered (${cur?.state ?? "?"}); left as it is`);
@@ -170,7 +182,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
         ? { ...moveGroup(cur, "Completed", msg.type, [`${msg.body.items.length} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
         : undefined,
     );
-    if (g) await flush(g._id, GroupDocSchema, g.outbox);
+    if (g) await flush(g.doc._id, GroupDocSchema, g.added);
   }
 
   async function completionFailed(msg: Message<"group.complete.failed">): Promise<void> {
@@ -182,7 +194,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const g = await changeGroup(msg.group, (cur) =>
       cur.state === "Completing" ? { ...moveGroup(cur, "Incomplete", msg.type, [`completion failed: ${err.kind}: ${err.message}`], ctx()), completion: { ...cur.completion, requestId: cur.completion?.requestId ?? "", attempts: cur.completion?.attempts ?? 1, error: err } } : undefined,
     );
-    if (g) await flush(g._id, GroupDocSchema, g.outbox);
+    if (g) await flush(g.doc._id, GroupDocSchema, g.added);
     if (retry) await reviewGroup(msg.group, msg.type, true);
   }
 
