@@ -61,3 +61,9 @@ export { writeZarrProduct, zarrProductPath, ZARR_REVISION } from "./compute/writ
 export { validateProduct, type ValidationResult } from "./validate/validate-project.js";
 export { judge, type DataReport, type IgnoreTemplate, type MetadataReport } from "./validate/report.js";
 export { publishGroup } from "./complete/publish.js";
+export { buildReferences, refsProductPath, rewriteUrls, writeRefsProduct, REFS_REVISION, type RefsOptions } from "./refs/write-refs.js";
+export { RefsNotExpressibleError } from "./refs/combine.js";
+export type { KerchunkV1 } from "./refs/types.js";
+export { readLayout } from "./formats/read-layout.js";
+export type { FileLayout, VariableLayout } from "./formats/layout.js";
+export { computeProduct } from "./tasks/tasks.js";

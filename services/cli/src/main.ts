@@ -5,6 +5,7 @@ import { launch } from "./commands/launch.js";
 import { accept, faultlist, retry } from "./commands/operator.js";
 import { history, status } from "./commands/status.js";
 import { lifecycle, sample, selectorsTable } from "./commands/info.js";
+import { refs, zarr } from "./commands/oneshot.js";
 import { createContext, type Context } from "./context.js";
 
 const help = `drover: drive flocks of NetCDF/HDF5 datasets through scan → compute → validate → complete
@@ -21,6 +22,10 @@ commands:
                                  run a failed (or warned) project's phase again
   faultlist <group> <project> --reason TEXT
                                  leave a project out of its group's completion
+  refs <files or globs…> -o out.json [--concat-dim DIM] [--identical-dims a,b] [--remote FROM=TO]
+                                 Kerchunk references in one process (no bus, no database)
+  zarr <files or globs…> -o out.zarr [--concat-dim DIM]
+                                 a Zarr copy in one process; both exit 0 only once validated
   sample [dir]                   write the demo group (CMIP-like NetCDF4 files + demo.csv)
   lifecycle                      print the project state machine (Mermaid)
   selectors                      print the message catalogue
@@ -34,6 +39,8 @@ const commands: Record<string, (ctx: Context, argv: string[]) => Promise<number>
   retry,
   faultlist,
   sample,
+  refs,
+  zarr,
   lifecycle: () => lifecycle(),
   selectors: () => selectorsTable(),
 };
@@ -49,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`drover: unknown command ${name}\n\n${help}`);
     return 2;
   }
+  // One-shot commands need no broker or database settings to be valid.
   const ctx = createContext();
   try {
     return await command(ctx, rest);

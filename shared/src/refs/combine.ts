@@ -141,14 +141,14 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
         const odd = perFile.findIndex((v) => JSON.stringify([v.zarray.chunks, v.zarray.filters, v.zarray.dtype]) !== JSON.stringify([v0.zarray.chunks, v0.zarray.filters, v0.zarray.dtype]));
         const f = files[odd]?.layout.path ?? "";
         throw new RefsNotExpressibleError(
-          `variable ${name} is chunked or encoded differently in ${f} than in ${first.layout.path}; one set of references cannot describe both, so the Zarr product is written instead`,
+          `variable ${name} is chunked or encoded differently in ${f} than in ${first.layout.path}; one set of references cannot describe both`,
           name,
           f,
         );
       }
       const f = files[misaligned]?.layout.path ?? "";
       throw new RefsNotExpressibleError(
-        `variable ${name} has ${options.concatDim} chunks of ${c} but ${f} holds ${lengths[misaligned]} steps, not a multiple of ${c}: references cannot express a partial chunk inside the series, so the Zarr product is written instead`,
+        `variable ${name} has ${options.concatDim} chunks of ${c} but ${f} holds ${lengths[misaligned]} steps, not a multiple of ${c}: references cannot express a partial chunk inside the series`,
         name,
         f,
       );

@@ -1,0 +1,132 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, isAbsolute, resolve } from "node:path";
+import {
+  DroverError,
+  buildReferences,
+  rewriteUrls,
+  copyAtomic,
+  globFiles,
+  scanProject,
+  validateProduct,
+  writeFileAtomic,
+  writeJsonAtomic,
+  writeZarrProduct,
+  RefsNotExpressibleError,
+  type KerchunkV1,
+  type ProjectConfig,
+} from "@drover/shared";
+import { parse, str, UsageError } from "../args.js";
+import type { Context } from "../context.js";
+
+// `drover refs …` and `drover zarr …`: the same scan, compute and validate code, in one process,
+// without the bus or the database. Exit 0 only when the product is written and validated.
+
+const usage = (kind: string, ext: string) =>
+  `drover ${kind} <files or globs…> -o out.${ext} [--concat-dim DIM] [--identical-dims a,b] [--keep-vars v1,v2]${kind === "refs" ? " [--inline-threshold BYTES] [--remote /local/prefix/=https://host/prefix/]" : ""} [--work DIR] [--quiet]`;
+
+function expand(args: string[]): string[] {
+  const files: string[] = [];
+  for (const a of args) {
+    const abs = isAbsolute(a) ? a : resolve(a);
+    if (/[*?[]/.test(abs)) {
+      const hits = globFiles(abs);
+      if (hits.length === 0) throw new DroverError("GroupFileError", `${a} matches no files`);
+      files.push(...hits);
+    } else {
+      if (!existsSync(abs)) throw new DroverError("SourceNotFoundError", `${a} does not exist`, { file: abs });
+      files.push(abs);
+    }
+  }
+  return [...new Set(files)];
+}
+
+/** Validates the product against its sources; the report goes beside the output either way. */
+async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void): Promise<boolean> {
+  const report = await validateProduct({ project, files, config, product, workDir: work });
+  const path = `${out}.report.json`;
+  writeJsonAtomic(path, { data: report.data, metadata: report.metadata });
+  say(`validation: ${report.summary.status} (${report.summary.valuesCompared} values from ${report.summary.filesCompared.length} files compared; report ${path})`);
+  if (report.summary.outcome === "Fatal") say(`nothing written to ${out}: the product differs from its sources`);
+  return report.summary.outcome !== "Fatal";
+}
+
+async function oneShot(kind: "refs" | "zarr", argv: string[]): Promise<number> {
+  const ext = kind === "refs" ? "json" : "zarr";
+  const { values, positionals } = parse(
+    argv,
+    {
+      output: { type: "string", short: "o" },
+      "concat-dim": { type: "string" },
+      "identical-dims": { type: "string" },
+      "keep-vars": { type: "string" },
+      "inline-threshold": { type: "string" },
+      remote: { type: "string" },
+      work: { type: "string" },
+      quiet: { type: "boolean", default: false },
+    },
+    usage(kind, ext),
+  );
+  const output = str(values, "output");
+  if (!output || positionals.length === 0) throw new UsageError(`usage: ${usage(kind, ext)}`);
+  const out = resolve(output);
+  if (kind === "refs" && !out.endsWith(".json")) throw new UsageError(`the output of drover refs is Kerchunk JSON: name it *.json (got ${output})`);
+  const files = expand(positionals);
+  const config: ProjectConfig = { format: kind === "refs" ? "kerchunk" : "zarr" };
+  const concat = str(values, "concat-dim");
+  if (concat) config.concatDim = concat;
+  const ident = str(values, "identical-dims");
+  if (ident) config.identicalDims = ident.split(",").filter(Boolean);
+  const keep = str(values, "keep-vars");
+  if (keep) config.keepVars = keep.split(",").filter(Boolean);
+  const quiet = values["quiet"] === true;
+  const say = (s: string) => {
+    if (!quiet) process.stderr.write(`${s}\n`);
+  };
+  const workArg = str(values, "work");
+  const work = workArg ? resolve(workArg) : mkdtempSync(resolve(tmpdir(), "drover-oneshot-"));
+  const t0 = performance.now();
+  try {
+    const scan = await scanProject(basename(out), files, config, work);
+    for (const i of scan.summary.issues) say(`${i.severity}: ${i.message}`);
+    say(`scanned ${files.length} files in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${scan.summary.variables.length} variables along ${scan.summary.concatDim ?? "no dimension"}`);
+    let product: string;
+    if (kind === "refs") {
+      const threshold = str(values, "inline-threshold");
+      const t1 = performance.now();
+      let doc: KerchunkV1;
+      try {
+        doc = buildReferences(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }).doc;
+      } catch (e) {
+        if (e instanceof RefsNotExpressibleError) throw new DroverError("UnsupportedFeatureError", `${e.message}; write a Zarr copy instead: drover zarr … -o out.zarr`);
+        throw e;
+      }
+      product = resolve(work, "k1.0a.json");
+      writeFileAtomic(product, JSON.stringify(doc));
+      say(`references: ${Object.keys(doc.refs).length} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+      const remote = str(values, "remote");
+      if (remote) {
+        const [from, to] = remote.split("=");
+        if (!from || !to) throw new UsageError("--remote takes /local/prefix/=https://host/prefix/");
+        doc = rewriteUrls(doc, from, to);
+      }
+      if (!(await validated(basename(out), files, config, product, work, out, say))) return 1;
+      writeFileAtomic(out, JSON.stringify(doc));
+    } else {
+      const r = await writeZarrProduct(scan.inventory, work, (done, total) => {
+        if (!quiet && process.stderr.isTTY) process.stderr.write(`\rcompute: ${done}/${total} chunks`);
+      });
+      if (!quiet && process.stderr.isTTY) process.stderr.write("\n");
+      product = r.product;
+      if (!(await validated(basename(out), files, config, product, work, out, say))) return 1;
+      copyAtomic(product, out);
+    }
+    say(`wrote ${out} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    return 0;
+  } finally {
+    if (!workArg) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export const refs = (_ctx: Context, argv: string[]) => oneShot("refs", argv);
+export const zarr = (_ctx: Context, argv: string[]) => oneShot("zarr", argv);
