@@ -6,6 +6,7 @@ import { accept, faultlist, retry } from "./commands/operator.js";
 import { history, status } from "./commands/status.js";
 import { lifecycle, sample, selectorsTable } from "./commands/info.js";
 import { refs, zarr } from "./commands/oneshot.js";
+import { bench } from "./commands/bench.js";
 import { createContext, type Context } from "./context.js";
 
 const help = `drover: drive flocks of NetCDF/HDF5 datasets through scan → compute → validate → complete
@@ -27,6 +28,7 @@ commands:
   zarr <files or globs…> -o out.zarr [--concat-dim DIM]
                                  a Zarr copy in one process; both exit 0 only once validated
   sample [dir]                   write the demo group (CMIP-like NetCDF4 files + demo.csv)
+  bench [--rounds N]             reference generation on 200 generated files → bench/results.json
   lifecycle                      print the project state machine (Mermaid)
   selectors                      print the message catalogue
 `;
@@ -41,6 +43,7 @@ const commands: Record<string, (ctx: Context, argv: string[]) => Promise<number>
   sample,
   refs,
   zarr,
+  bench,
   lifecycle: () => lifecycle(),
   selectors: () => selectorsTable(),
 };

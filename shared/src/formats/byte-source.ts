@@ -30,16 +30,18 @@ export class TruncatedFileError extends Error {
 }
 
 export interface FileSourceOptions {
-  /** Size of each cached block read from disk. Default 64 KiB. */
+  /** Size of each cached block read from disk. Default 8 KiB. */
   blockSize?: number;
-  /** Blocks kept in the cache. Default 64. */
+  /** Blocks kept in the cache. Default 128. */
   maxBlocks?: number;
 }
 
 /** Opens `path` for positional reads through a small LRU block cache. */
 export function openFileSource(path: string, options: FileSourceOptions = {}): ByteSource {
-  const blockSize = options.blockSize ?? 65536;
-  const maxBlocks = options.maxBlocks ?? 64;
+  // Small blocks: HDF5 metadata is scattered (object headers, B-tree nodes, heaps). On the bench
+  // series, 64 KiB blocks read 4.5x the metadata's size, 8 KiB 1.7x, 4 KiB 1.5x in more reads.
+  const blockSize = options.blockSize ?? 8192;
+  const maxBlocks = options.maxBlocks ?? 128;
   if (blockSize < 512) throw new Error("blockSize must be at least 512");
   if (maxBlocks < 1) throw new Error("maxBlocks must be at least 1");
   const fd = openSync(path, "r");
@@ -133,4 +135,35 @@ export function memorySource(bytes: Uint8Array, path = "<memory>"): ByteSource {
     },
     close() {},
   };
+}
+
+/** Keeps up to `max` sources open, closing the least recently used: projects may have thousands of files. */
+export class SourcePool {
+  private readonly open = new Map<string, ByteSource>();
+  constructor(
+    private readonly max = 64,
+    private readonly opener: (path: string) => ByteSource = openFileSource,
+  ) {}
+
+  get(path: string): ByteSource {
+    const hit = this.open.get(path);
+    if (hit) {
+      this.open.delete(path);
+      this.open.set(path, hit);
+      return hit;
+    }
+    const s = this.opener(path);
+    this.open.set(path, s);
+    if (this.open.size > this.max) {
+      const [oldest, src] = this.open.entries().next().value as [string, ByteSource];
+      this.open.delete(oldest);
+      src.close();
+    }
+    return s;
+  }
+
+  close(): void {
+    for (const s of this.open.values()) s.close();
+    this.open.clear();
+  }
 }

@@ -25,16 +25,20 @@ export function readLayoutFrom(src: ByteSource): FileLayout {
   }
 }
 
-/** Opens, reads the layout, closes. */
-export function readLayout(path: string): { layout: FileLayout; bytesRead: number } {
-  let src: ByteSource;
+/** Opens a source file, turning "not there" and other failures into errors that name the file. */
+export function openChecked(path: string): ByteSource {
   try {
-    src = openFileSource(path);
+    return openFileSource(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new DroverError("SourceNotFoundError", `${path}: file does not exist (was it moved or deleted after launch?)`, { file: path });
     throw new DroverError("TransientError", `${path}: cannot open: ${(e as Error).message}`, { file: path, permanent: false });
   }
+}
+
+/** Opens, reads the layout, closes. */
+export function readLayout(path: string): { layout: FileLayout; bytesRead: number } {
+  const src = openChecked(path);
   try {
     return { layout: readLayoutFrom(src), bytesRead: src.bytesRead };
   } finally {

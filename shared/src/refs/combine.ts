@@ -13,6 +13,7 @@ import { readBytes, toValues } from "./values.js";
 export interface CombineFile {
   refs: FileRefs;
   layout: FileLayout;
+  /** The file's bytes; the caller owns (and closes) the source. */
   open: () => ByteSource;
 }
 
@@ -50,15 +51,10 @@ function inlineConcatenated(files: CombineFile[], name: string, axis: number, re
   const first = layoutOf(files[0] as CombineFile, name);
   const parts = files.map((f, i) => {
     const v = layoutOf(f, name);
-    const src = f.open();
-    try {
-      let bytes = readBytes(src, v);
-      const map = reencode?.[i];
-      if (map) bytes = mapValues(bytes, v.dtype.typestr, map, name, f.layout.path);
-      return { bytes, shape: v.shape };
-    } finally {
-      src.close();
-    }
+    let bytes = readBytes(f.open(), v);
+    const map = reencode?.[i];
+    if (map) bytes = mapValues(bytes, v.dtype.typestr, map, name, f.layout.path);
+    return { bytes, shape: v.shape };
   });
   const shape = [...first.shape];
   shape[axis] = parts.reduce((s, p) => s + (p.shape[axis] ?? 0), 0);
@@ -96,9 +92,15 @@ function mapValues(bytes: Uint8Array, typestr: string, map: (x: number) => numbe
   return out;
 }
 
-function renumber(key: string, axis: number, offset: number): string {
-  const idx = key.split(".").map(Number);
-  idx[axis] = (idx[axis] ?? 0) + offset;
+/** The chunk key with its index along `axis` moved by `offset` ("3.0.1" → "15.0.1"). */
+export function renumber(key: string, axis: number, offset: number): string {
+  if (offset === 0) return key;
+  if (axis === 0) {
+    const dot = key.indexOf(".");
+    return dot < 0 ? String(Number(key) + offset) : `${Number(key.slice(0, dot)) + offset}${key.slice(dot)}`;
+  }
+  const idx = key.split(".");
+  idx[axis] = String(Number(idx[axis] ?? 0) + offset);
   return idx.join(".");
 }
 
@@ -156,7 +158,8 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
     const chunks: Record<string, Ref> = {};
     let offset = 0;
     perFile.forEach((v, i) => {
-      for (const [k, r] of Object.entries(v.chunks)) chunks[renumber(k, axis, offset)] = r;
+      const from = v.chunks;
+      for (const k in from) chunks[renumber(k, axis, offset)] = from[k] as Ref;
       offset += Math.ceil((lengths[i] ?? 0) / c);
     });
     const shape = [...v0.zarray.shape];

@@ -17,7 +17,9 @@ export function toKerchunk(d: RefsDataset): KerchunkV1 {
   for (const v of d.variables) {
     refs[`${v.name}/.zarray`] = JSON.stringify(v.zarray);
     refs[`${v.name}/.zattrs`] = attributesJson({ ...v.attributes, _ARRAY_DIMENSIONS: v.dimensions }, v.floatAttributes);
-    for (const [k, r] of Object.entries(v.chunks)) refs[`${v.name}/${k}`] = r;
+    const prefix = `${v.name}/`;
+    const chunks = v.chunks;
+    for (const k in chunks) refs[prefix + k] = chunks[k] as Ref;
   }
   return { version: 1, refs };
 }

@@ -2,9 +2,9 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DroverError } from "../errors.js";
-import { openFileSource } from "../formats/byte-source.js";
+import { SourcePool } from "../formats/byte-source.js";
 import type { FileLayout } from "../formats/layout.js";
-import { readLayoutFrom } from "../formats/read-layout.js";
+import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
 import { writeFileAtomic } from "../fsutil.js";
 import type { Inventory } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
@@ -39,51 +39,64 @@ export interface RefsResult {
 }
 
 /** The per-file references of one source, from the cache or freshly read. */
-export function referencesOf(path: string, expected: { size: number; mtimeMs: number }, cacheDir: string | undefined, inlineThreshold: number): { layout: FileLayout; refs: FileRefs; bytesRead: number; cached: boolean } {
+export function referencesOf(
+  path: string,
+  expected: { size: number; mtimeMs: number },
+  sources: SourcePool,
+  options: { cacheDir: string | undefined; inlineThreshold: number; layout?: FileLayout | undefined },
+): { layout: FileLayout; refs: FileRefs; bytesRead: number; cached: boolean } {
   const st = statSync(path);
   if (st.size !== expected.size || st.mtimeMs !== expected.mtimeMs) {
     throw new DroverError("SourceFormatError", `${path} changed since the scan (size or modification time); scan the project again`, { file: path });
   }
-  const key = cacheKey(path, st.size, st.mtimeMs, inlineThreshold);
-  const hit = cacheDir ? readCached(cacheDir, key) : undefined;
+  const key = cacheKey(path, st.size, st.mtimeMs, options.inlineThreshold);
+  const hit = options.cacheDir ? readCached(options.cacheDir, key) : undefined;
   if (hit) return { ...hit, bytesRead: 0, cached: true };
-  const src = openFileSource(path);
-  try {
-    const layout = readLayoutFrom(src);
-    const refs = fileRefs(src, layout, { inlineThreshold });
-    if (cacheDir) writeCached(cacheDir, key, layout, refs);
-    return { layout, refs, bytesRead: src.bytesRead, cached: false };
-  } finally {
-    src.close();
-  }
+  const src = sources.get(path);
+  const before = src.bytesRead;
+  const layout = options.layout ?? readLayoutFrom(src);
+  const refs = fileRefs(src, layout, { inlineThreshold: options.inlineThreshold });
+  if (options.cacheDir) writeCached(options.cacheDir, key, layout, refs);
+  return { layout, refs, bytesRead: src.bytesRead - before, cached: false };
 }
 
 /** References for the whole project, combined along the concatenation dimension, as Kerchunk JSON. */
-export function buildReferences(inv: Inventory, cacheDir: string | undefined, options: RefsOptions = {}, progress: Progress = () => {}): { doc: KerchunkV1; bytesRead: number; cached: number } {
+export function buildReferences(
+  inv: Inventory,
+  cacheDir: string | undefined,
+  options: RefsOptions = {},
+  progress: Progress = () => {},
+  layouts?: Map<string, FileLayout>,
+): { doc: KerchunkV1; bytesRead: number; cached: number } {
   const inlineThreshold = options.inlineThreshold ?? 500;
   let bytesRead = 0;
   let cached = 0;
-  const files: CombineFile[] = inv.files.map((f, i) => {
-    const r = referencesOf(f.path, f, cacheDir, inlineThreshold);
-    bytesRead += r.bytesRead;
-    if (r.cached) cached++;
-    progress(i + 1, inv.files.length, "files", f.path);
-    return { refs: r.refs, layout: r.layout, open: () => openFileSource(f.path) };
-  });
-  const coord = inv.variables.find((v) => v.name === inv.concatDim);
-  const reencode: Record<string, Array<((x: number) => number) | undefined>> = {};
-  for (const name of inv.reencoded) {
-    reencode[name] = inv.files.map((f) => (f.units !== undefined ? reencoder(f.units, String(coord?.attributes["units"]), coord?.attributes["calendar"]) : undefined));
+  const sources = new SourcePool(64, openChecked);
+  try {
+    const files: CombineFile[] = inv.files.map((f, i) => {
+      const r = referencesOf(f.path, f, sources, { cacheDir, inlineThreshold, layout: layouts?.get(f.path) });
+      bytesRead += r.bytesRead;
+      if (r.cached) cached++;
+      progress(i + 1, inv.files.length, "files", f.path);
+      return { refs: r.refs, layout: r.layout, open: () => sources.get(f.path) };
+    });
+    const coord = inv.variables.find((v) => v.name === inv.concatDim);
+    const reencode: Record<string, Array<((x: number) => number) | undefined>> = {};
+    for (const name of inv.reencoded) {
+      reencode[name] = inv.files.map((f) => (f.units !== undefined ? reencoder(f.units, String(coord?.attributes["units"]), coord?.attributes["calendar"]) : undefined));
+    }
+    const dataset = combineRefs(files, {
+      concatDim: inv.concatDim,
+      attributes: inv.attributes,
+      floatAttributes: inv.floatAttributes,
+      variables: inv.variables.map((v) => v.name),
+      reencode,
+      inlineLimit: options.inlineLimit ?? 256 * 1024,
+    });
+    return { doc: toKerchunk(dataset), bytesRead, cached };
+  } finally {
+    sources.close();
   }
-  const dataset = combineRefs(files, {
-    concatDim: inv.concatDim,
-    attributes: inv.attributes,
-    floatAttributes: inv.floatAttributes,
-    variables: inv.variables.map((v) => v.name),
-    reencode,
-    inlineLimit: options.inlineLimit ?? 256 * 1024,
-  });
-  return { doc: toKerchunk(dataset), bytesRead, cached };
 }
 
 /** Rewrites every reference whose URL starts with `from` (PADOCC's remote copy for publication). */

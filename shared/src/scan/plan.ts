@@ -24,8 +24,15 @@ const decodingAttributes = ["_FillValue", "missing_value", "scale_factor", "add_
 /** Variables no larger than this (elements) are compared in full across files when not concatenated. */
 const SMALL = 262_144;
 
+/** Equality of attribute values, shapes and name lists (primitives and flat arrays of them). */
 export function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  return typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b);
 }
 
 function sameValues(a: Float64Array, b: Float64Array): number {

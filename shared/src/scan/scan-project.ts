@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { statSync } from "node:fs";
 import { DroverError, isDroverError } from "../errors.js";
-import { openFileSource } from "../formats/byte-source.js";
+import { SourcePool } from "../formats/byte-source.js";
 import type { FileLayout } from "../formats/layout.js";
-import { readLayout } from "../formats/read-layout.js";
+import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
 import { readFloat64 } from "../refs/values.js";
 import { layoutToFileInfo } from "./layout-info.js";
 import { writeJsonAtomic } from "../fsutil.js";
@@ -20,6 +20,8 @@ export interface ScanResult {
   inventoryPath: string;
   inventory: Inventory;
   summary: ScanSummary;
+  /** The layouts read, by path, for an in-process compute to reuse (not persisted). */
+  layouts: Map<string, FileLayout>;
 }
 
 export function inventoryPath(workDir: string): string {
@@ -52,6 +54,7 @@ export async function scanProject(
   progress: Progress = () => {},
 ): Promise<ScanResult> {
   const pool = await H5FilePool.create();
+  const sources = new SourcePool(64, openChecked);
   try {
     // Layouts come from drover's own readers (metadata only); h5wasm steps in for a file whose
     // HDF5 features those readers do not cover.
@@ -59,7 +62,7 @@ export async function scanProject(
     const layouts: Array<FileLayout | undefined> = [];
     for (const [i, path] of files.entries()) {
       try {
-        const { layout } = readLayout(path);
+        const layout = readLayoutFrom(sources.get(path));
         infos.push(layoutToFileInfo(layout, statSync(path).mtimeMs));
         layouts.push(layout);
       } catch (e) {
@@ -77,14 +80,8 @@ export async function scanProject(
       if (!hit) {
         const layout = layouts[i];
         const lv = layout?.variables.find((x) => x.path === v.path);
-        if (layout && lv) {
-          const src = openFileSource(f.path);
-          try {
-            hit = readFloat64(src, lv);
-          } finally {
-            src.close();
-          }
-        } else hit = readAllAsFloat64(pool.get(f.path), f.path, v.path);
+        if (layout && lv) hit = readFloat64(sources.get(f.path), lv);
+        else hit = readAllAsFloat64(pool.get(f.path), f.path, v.path);
         cache.set(key, hit);
       }
       return hit;
@@ -103,8 +100,13 @@ export async function scanProject(
         { ...(first?.file ? { file: first.file } : {}), ...(first?.variable ? { variable: first.variable } : {}), reports: { inventory: path } },
       );
     }
-    return { inventoryPath: path, inventory, summary: summarise(inventory) };
+    const byPath = new Map<string, FileLayout>();
+    layouts.forEach((l, i) => {
+      if (l) byPath.set(files[i] as string, l);
+    });
+    return { inventoryPath: path, inventory, summary: summarise(inventory), layouts: byPath };
   } finally {
     pool.close();
+    sources.close();
   }
 }

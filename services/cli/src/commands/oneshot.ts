@@ -96,7 +96,7 @@ async function oneShot(kind: "refs" | "zarr", argv: string[]): Promise<number> {
       const t1 = performance.now();
       let doc: KerchunkV1;
       try {
-        doc = buildReferences(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }).doc;
+        doc = buildReferences(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }, () => {}, scan.layouts).doc;
       } catch (e) {
         if (e instanceof RefsNotExpressibleError) throw new DroverError("UnsupportedFeatureError", `${e.message}; write a Zarr copy instead: drover zarr … -o out.zarr`);
         throw e;
