@@ -57,6 +57,11 @@ export const EnvSchema = z.object({
   DROVER_MAX_ATTEMPTS: positiveInt.default(3),
   /** Path to a JSON ignore template (errors the validator may bypass), optional. */
   DROVER_VALIDATION_IGNORE: z.string().optional(),
+  /** PADOCC's remote copy: "<local prefix>=<URL prefix>", e.g. "/badc/=https://dap.ceda.ac.uk/badc/". */
+  DROVER_REMOTE_PREFIX: z
+    .string()
+    .regex(/^\/[^=]*=[a-z][a-z0-9+.-]*:\/\/\S+$/, 'must be "<local prefix>=<URL prefix>", e.g. /badc/=https://dap.ceda.ac.uk/badc/')
+    .optional(),
   /** trace | debug | info | warn | error. */
   DROVER_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** auto: readable lines on a terminal, JSON otherwise. */
@@ -77,6 +82,8 @@ export interface Config {
   acceptWarnings: boolean;
   maxAttempts: number;
   validationIgnore: string | undefined;
+  /** Rewrite of source paths into URLs for the published remote copy of references. */
+  remote: { from: string; to: string } | undefined;
   logLevel: string;
   logFormat: "auto" | "pretty" | "json";
 }
@@ -117,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     acceptWarnings: e.DROVER_ACCEPT_WARNINGS,
     maxAttempts: e.DROVER_MAX_ATTEMPTS,
     validationIgnore: e.DROVER_VALIDATION_IGNORE === undefined ? undefined : abs(e.DROVER_VALIDATION_IGNORE),
+    remote: e.DROVER_REMOTE_PREFIX === undefined ? undefined : { from: e.DROVER_REMOTE_PREFIX.split("=")[0] ?? "", to: e.DROVER_REMOTE_PREFIX.slice(e.DROVER_REMOTE_PREFIX.indexOf("=") + 1) },
     logLevel: e.DROVER_LOG_LEVEL,
     logFormat: e.DROVER_LOG_FORMAT,
   };

@@ -97,7 +97,7 @@ export const catalogue = {
   "group.complete.started": PhaseStarted,
   "group.complete.succeeded": z.object({
     completeDir: AbsPath,
-    items: z.array(z.object({ code: Name, product: AbsPath, report: AbsPath })),
+    items: z.array(z.object({ code: Name, product: AbsPath, report: AbsPath, remote: AbsPath.optional() })),
   }),
   "group.complete.failed": PhaseFailed,
 

@@ -1,7 +1,9 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DroverError } from "../errors.js";
-import { copyAtomic, writeJsonAtomic } from "../fsutil.js";
+import { copyAtomic, writeFileAtomic, writeJsonAtomic } from "../fsutil.js";
+import type { KerchunkV1 } from "../refs/types.js";
+import { rewriteUrls } from "../refs/write-refs.js";
 import type { Body } from "../messages.js";
 
 // complete: publish each validated product and its report into the complete directory, each
@@ -11,6 +13,8 @@ export interface PublishedItem {
   code: string;
   product: string;
   report: string;
+  /** The remote copy of references, with source paths rewritten into URLs. */
+  remote?: string;
 }
 
 function readJson(path: string, what: string, code: string): unknown {
@@ -21,7 +25,12 @@ function readJson(path: string, what: string, code: string): unknown {
   }
 }
 
-export function publishGroup(group: string, request: Body<"group.complete.request">, now = new Date()): { items: PublishedItem[]; summary: string } {
+export function publishGroup(
+  group: string,
+  request: Body<"group.complete.request">,
+  now = new Date(),
+  remote?: { from: string; to: string },
+): { items: PublishedItem[]; summary: string } {
   const root = join(request.completeDir, group);
   try {
     mkdirSync(join(root, "data"), { recursive: true });
@@ -51,7 +60,14 @@ export function publishGroup(group: string, request: Body<"group.complete.reques
       metadata: readJson(p.metadataReport, "metadata report", p.code),
     });
     copyAtomic(p.product, product);
-    items.push({ code: p.code, product, report });
+    const item: PublishedItem = { code: p.code, product, report };
+    if (remote && ext === "json") {
+      // PADOCC's "remote" revision: k1.0 → kr1.0, every matching path rewritten into a URL.
+      const doc = JSON.parse(readFileSync(p.product, "utf8")) as KerchunkV1;
+      item.remote = join(root, "data", `${p.code}.${p.revision.replace(/^k/, "kr")}.json`);
+      writeFileAtomic(item.remote, JSON.stringify(rewriteUrls(doc, remote.from, remote.to)));
+    }
+    items.push(item);
   }
   const summary = join(root, "summary.json");
   writeJsonAtomic(summary, { group, completedAt: now.toISOString(), projects: items });

@@ -19,7 +19,7 @@ export interface TaskInputs {
   scan: { project: string; roots: string[]; request: Body<"project.scan.request"> };
   compute: { project: string; roots: string[]; request: Body<"project.compute.request"> };
   validate: { project: string; roots: string[]; request: Body<"project.validate.request"> };
-  complete: { group: string; request: Body<"group.complete.request"> };
+  complete: { group: string; request: Body<"group.complete.request">; remote?: { from: string; to: string } | undefined };
 }
 
 export interface TaskOutputs {
@@ -79,8 +79,8 @@ export const tasks: { [K in TaskName]: (input: TaskInputs[K], progress: Progress
     }
     return { dataReport: r.dataReport, metadataReport: r.metadataReport, summary: r.summary };
   },
-  async complete({ group, request }) {
-    const { items } = publishGroup(group, request);
+  async complete({ group, request, remote }) {
+    const { items } = publishGroup(group, request, new Date(), remote);
     return { completeDir: request.completeDir, items };
   },
 };
