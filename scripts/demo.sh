@@ -39,7 +39,12 @@ if [[ $rc == 0 ]]; then
   ls -1 "$complete/data" | sed 's/^/    /'
   echo "  reports:  $complete/reports/"
   echo "  summary:  $complete/summary.json"
-  echo "  open one in Python: xarray.open_zarr(\"$complete/data/$(ls -1 "$complete/data" | head -1)\", consolidated=False)"
+  first="$complete/data/$(ls -1 "$complete/data" | head -1)"
+  if [[ "$first" == *.json ]]; then
+    echo "  open one in Python: xarray.open_dataset(fsspec.filesystem(\"reference\", fo=\"$first\").get_mapper(\"\"), engine=\"zarr\", consolidated=False)"
+  else
+    echo "  open one in Python: xarray.open_zarr(\"$first\", consolidated=False)"
+  fi
 else
   echo "The demo group $group did not complete (see above, 'npm run drover -- status $group', and the logs in $LOG_DIR)."
 fi

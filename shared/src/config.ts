@@ -62,6 +62,8 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\/[^=]*=[a-z][a-z0-9+.-]*:\/\/\S+$/, 'must be "<local prefix>=<URL prefix>", e.g. /badc/=https://dap.ceda.ac.uk/badc/')
     .optional(),
+  /** References are written as Parquet instead of JSON above this estimated JSON size (bytes; PADOCC: 500 MB). */
+  DROVER_PARQUET_ABOVE: z.coerce.number({ error: "must be a number of bytes" }).min(0, "must not be negative").default(500e6),
   /** trace | debug | info | warn | error. */
   DROVER_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** auto: readable lines on a terminal, JSON otherwise. */
@@ -84,6 +86,7 @@ export interface Config {
   validationIgnore: string | undefined;
   /** Rewrite of source paths into URLs for the published remote copy of references. */
   remote: { from: string; to: string } | undefined;
+  parquetAbove: number;
   logLevel: string;
   logFormat: "auto" | "pretty" | "json";
 }
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxAttempts: e.DROVER_MAX_ATTEMPTS,
     validationIgnore: e.DROVER_VALIDATION_IGNORE === undefined ? undefined : abs(e.DROVER_VALIDATION_IGNORE),
     remote: e.DROVER_REMOTE_PREFIX === undefined ? undefined : { from: e.DROVER_REMOTE_PREFIX.split("=")[0] ?? "", to: e.DROVER_REMOTE_PREFIX.slice(e.DROVER_REMOTE_PREFIX.indexOf("=") + 1) },
+    parquetAbove: e.DROVER_PARQUET_ABOVE,
     logLevel: e.DROVER_LOG_LEVEL,
     logFormat: e.DROVER_LOG_FORMAT,
   };

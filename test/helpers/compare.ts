@@ -4,6 +4,7 @@ import * as zarr from "zarrita";
 import { readFileSync } from "node:fs";
 import { registerEncoders } from "../../shared/src/compute/codecs.js";
 import { createRefsStore } from "../../shared/src/refs/store.js";
+import { openParquetRefs } from "../../shared/src/refs/parquet.js";
 
 // An independent check of a product against its sources, for tests: every variable read in
 // full from every file with h5wasm, concatenated along `concatDim`, compared value by value
@@ -15,7 +16,7 @@ export async function compareZarrWithSources(product: string, files: string[], c
   await h5wasm.ready;
   registerEncoders();
   const sources = files.map((f) => new h5wasm.File(f, "r"));
-  const refs = product.endsWith(".json") ? createRefsStore(JSON.parse(readFileSync(product, "utf8"))) : undefined;
+  const refs = product.endsWith(".json") ? createRefsStore(JSON.parse(readFileSync(product, "utf8"))) : product.endsWith(".parq") ? await openParquetRefs(product) : undefined;
   try {
     const root = zarr.root(refs ?? new FileSystemStore(product));
     const first = sources[0]!;

@@ -50,7 +50,7 @@ export function publishGroup(
   }
   const items: PublishedItem[] = [];
   for (const p of request.projects) {
-    const ext = p.product.endsWith(".zarr") ? "zarr" : (p.product.split(".").pop() ?? "out");
+    const ext = p.product.split(".").pop() ?? "out";
     const product = join(root, "data", `${p.code}.${p.revision}.${ext}`);
     const report = join(root, "reports", `${p.code}_${p.revision}_report.json`);
     writeJsonAtomic(report, {

@@ -12,7 +12,8 @@ import type { ComputeSummary } from "../schemas.js";
 import { cacheKey, readCached, writeCached } from "./cache.js";
 import { reencoder } from "./cf-time.js";
 import { combineRefs, type CombineFile } from "./combine.js";
-import { toKerchunk } from "./serialise.js";
+import { BYTES_PER_REFERENCE, writeParquetRefs } from "./parquet.js";
+import { toKerchunk, type RefsDataset } from "./serialise.js";
 import { fileRefs } from "./single.js";
 import type { FileRefs, KerchunkV1 } from "./types.js";
 
@@ -21,12 +22,14 @@ export const REFS_REVISION = "k1.0";
 export interface RefsOptions {
   /** Chunks stored in fewer bytes are inlined as base64. Default 500. */
   inlineThreshold?: number;
+  /** Write Parquet instead of JSON when the estimated JSON (167 bytes a chunk, as PADOCC) exceeds this. Default 500 MB. */
+  parquetAbove?: number;
   /** Concatenated variables that references cannot split (chunks straddling files) are decoded and inlined up to this many bytes. Default 256 KiB. */
   inlineLimit?: number;
 }
 
-export function refsProductPath(workDir: string): string {
-  return join(workDir, `${REFS_REVISION}a.json`);
+export function refsProductPath(workDir: string, parquet = false): string {
+  return join(workDir, `${REFS_REVISION}a.${parquet ? "parq" : "json"}`);
 }
 
 export interface RefsResult {
@@ -68,6 +71,17 @@ export function buildReferences(
   progress: Progress = () => {},
   layouts?: Map<string, FileLayout>,
 ): { doc: KerchunkV1; bytesRead: number; cached: number } {
+  const { doc, bytesRead, cached } = buildReferencesWithDataset(inv, cacheDir, options, progress, layouts);
+  return { doc, bytesRead, cached };
+}
+
+export function buildReferencesWithDataset(
+  inv: Inventory,
+  cacheDir: string | undefined,
+  options: RefsOptions = {},
+  progress: Progress = () => {},
+  layouts?: Map<string, FileLayout>,
+): { doc: KerchunkV1; dataset: RefsDataset; bytesRead: number; cached: number } {
   const inlineThreshold = options.inlineThreshold ?? 500;
   let bytesRead = 0;
   let cached = 0;
@@ -93,7 +107,7 @@ export function buildReferences(
       reencode,
       inlineLimit: options.inlineLimit ?? 256 * 1024,
     });
-    return { doc: toKerchunk(dataset), bytesRead, cached };
+    return { doc: toKerchunk(dataset), dataset, bytesRead, cached };
   } finally {
     sources.close();
   }
@@ -111,11 +125,17 @@ export function rewriteUrls(doc: KerchunkV1, from: string, to: string): Kerchunk
 
 export async function writeRefsProduct(inv: Inventory, workDir: string, options: RefsOptions = {}, progress: Progress = () => {}): Promise<RefsResult> {
   const t0 = performance.now();
-  const { doc, bytesRead, cached } = buildReferences(inv, join(workDir, "cache"), options, progress);
-  const text = JSON.stringify(doc);
-  const product = refsProductPath(workDir);
-  writeFileAtomic(product, text);
+  const { doc, dataset, bytesRead, cached } = buildReferencesWithDataset(inv, join(workDir, "cache"), options, progress);
   const chunks = Object.keys(doc.refs).filter((k) => !k.split("/").pop()?.startsWith(".")).length;
+  const parquet = inv.chunks * BYTES_PER_REFERENCE > (options.parquetAbove ?? 500e6);
+  const product = refsProductPath(workDir, parquet);
+  let bytesWritten: number;
+  if (parquet) bytesWritten = writeParquetRefs(dataset, product).bytes;
+  else {
+    const text = JSON.stringify(doc);
+    writeFileAtomic(product, text);
+    bytesWritten = Buffer.byteLength(text);
+  }
   return {
     product,
     doc,
@@ -126,8 +146,9 @@ export async function writeRefsProduct(inv: Inventory, workDir: string, options:
       revision: REFS_REVISION,
       variables: inv.variables.length,
       chunksWritten: chunks,
-      bytesWritten: Buffer.byteLength(text),
+      bytesWritten,
       seconds: (performance.now() - t0) / 1000,
+      ...(parquet ? { note: `Parquet references: about ${inv.chunks} chunks would make JSON of ~${Math.round((inv.chunks * BYTES_PER_REFERENCE) / 1e6)} MB` } : {}),
     },
   };
 }

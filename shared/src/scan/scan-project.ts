@@ -86,7 +86,9 @@ export async function scanProject(
       }
       return hit;
     };
-    const inventory = planAggregation({ project, files: infos, config, values });
+    const storedChunks = (i: number) =>
+      (layouts[i]?.variables ?? []).reduce((n, v) => n + (v.storage.kind === "chunked" ? v.storage.chunks.length : v.storage.kind === "records" ? v.storage.count : 1), 0);
+    const inventory = planAggregation({ project, files: infos, config, values, storedChunks });
     const path = inventoryPath(workDir);
     writeJsonAtomic(path, inventory);
     const fatal = inventory.issues.filter((i) => i.severity === "fatal");

@@ -41,7 +41,7 @@ export async function startPhaseWorker(phase: WorkerPhase, bus: Bus, config: Con
       }
     };
     try {
-      const input = { project, roots: config.dataRoots, request: msg.body } as never;
+      const input = { project, roots: config.dataRoots, request: msg.body, refs: { parquetAbove: config.parquetAbove } } as never;
       const out = await runTask(phase, input, onProgress);
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
       plog.info(`${phase} succeeded in ${secs} s`);

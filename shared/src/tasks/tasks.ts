@@ -17,7 +17,7 @@ import type { IgnoreTemplate } from "../validate/report.js";
 
 export interface TaskInputs {
   scan: { project: string; roots: string[]; request: Body<"project.scan.request"> };
-  compute: { project: string; roots: string[]; request: Body<"project.compute.request"> };
+  compute: { project: string; roots: string[]; request: Body<"project.compute.request">; refs?: RefsOptions | undefined };
   validate: { project: string; roots: string[]; request: Body<"project.validate.request"> };
   complete: { group: string; request: Body<"group.complete.request">; remote?: { from: string; to: string } | undefined };
 }
@@ -58,10 +58,10 @@ export const tasks: { [K in TaskName]: (input: TaskInputs[K], progress: Progress
     const r = await scanProject(project, request.files, request.config, request.workDir, progress);
     return { inventory: r.inventoryPath, summary: r.summary };
   },
-  async compute({ roots, request }, progress) {
+  async compute({ roots, request, refs }, progress) {
     const inv = readInventory(request.inventory);
     checkFiles(inv.files.map((f) => f.path), roots);
-    return computeProduct(inv, request.config.format, request.workDir, progress);
+    return computeProduct(inv, request.config.format, request.workDir, progress, refs ?? {});
   },
   async validate({ project, roots, request }, progress) {
     checkFiles(request.files, roots);

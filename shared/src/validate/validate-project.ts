@@ -4,6 +4,7 @@ import FileSystemStore from "@zarrita/storage/fs";
 import * as zarr from "zarrita";
 import { registerEncoders } from "../compute/codecs.js";
 import { DroverError } from "../errors.js";
+import { openParquetRefs } from "../refs/parquet.js";
 import { createRefsStore } from "../refs/store.js";
 import type { KerchunkV1 } from "../refs/types.js";
 import { writeJsonAtomic } from "../fsutil.js";
@@ -78,7 +79,7 @@ export async function validateProduct(options: {
     const infos: FileInfo[] = sources.map((s) => s.info);
     registerEncoders();
     const refs = options.product.endsWith(".json") ? readRefs(options.product) : undefined;
-    const refsStore = refs ? createRefsStore(refs) : undefined;
+    const refsStore = refs ? createRefsStore(refs) : options.product.endsWith(".parq") ? await openParquetRefs(options.product) : undefined;
     closers.push(() => refsStore?.close());
     const store: zarr.Readable = refsStore ?? new FileSystemStore(options.product);
     const root = zarr.root(store);
@@ -176,7 +177,9 @@ export async function validateProduct(options: {
         }
       }
     }
-    for (const name of refs ? refsArrays(refs, first) : listProductArrays(options.product, first)) {
+    const parquetKeys = options.product.endsWith(".parq") ? Object.keys((JSON.parse(readFileSync(join(options.product, ".zmetadata"), "utf8")) as { metadata: object }).metadata) : undefined;
+    const listed = refs ? Object.keys(refs.refs) : parquetKeys;
+    for (const name of listed ? refsArrays(listed, first) : listProductArrays(options.product, first)) {
       note({ data_vars: meta.data_vars }, "data_vars", name, { type: "missing", info: `missing from ${base(first.path)}` });
     }
     if (concatDim !== null) await checkMonotonic(first, productVars, concatDim, data);
@@ -310,9 +313,9 @@ function readRefs(path: string): KerchunkV1 {
   }
 }
 
-function refsArrays(doc: KerchunkV1, first: FileInfo): string[] {
+function refsArrays(keys: string[], first: FileInfo): string[] {
   const known = new Set(first.variables.map((v) => v.path.slice(1)));
-  return Object.keys(doc.refs)
+  return keys
     .filter((k) => k.endsWith("/.zarray"))
     .map((k) => k.slice(0, -"/.zarray".length))
     .filter((n) => !known.has(n));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { scanProject, validateProduct, type ProjectConfig } from "@drover/shared
 import { computeProduct } from "../../../shared/src/tasks/tasks.js";
 import { buildReferences } from "../../../shared/src/refs/write-refs.js";
 import { ncgen, ncgenAvailable, seq } from "../../helpers/ncgen.js";
+import { compareZarrWithSources } from "../../helpers/compare.js";
 import { pythonHasXarray, xarrayCompare } from "../../helpers/python.js";
 
 const root = mkdtempSync(join(tmpdir(), "drover-refs-"));
@@ -146,5 +147,25 @@ describe.skipIf(!haveNcgen)("Kerchunk references for netCDF-C files", () => {
     expect(r.validation.summary.status).toBe("Success");
     expect(r.validation.summary.valuesCompared).toBeGreaterThan(0);
     if (havePython) expect(pythonCompare(r.product.product, [f1, f2]).problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!haveNcgen)("Parquet references", () => {
+  it("are written instead of JSON above the size threshold and read back exactly", async () => {
+    const files = [series("p1", 4, 0), series("p2", 4, 4)];
+    const work = join(root, "work", "parquet");
+    const cfg: ProjectConfig = { format: "kerchunk" };
+    const scan = await scanProject("parquet", files, cfg, work);
+    const product = await computeProduct(scan.inventory, "kerchunk", work, () => {}, { parquetAbove: 0 });
+    expect(product.product.endsWith("k1.0a.parq")).toBe(true);
+    expect(product.summary.note).toMatch(/Parquet references/);
+    const meta = JSON.parse(readFileSync(join(product.product, ".zmetadata"), "utf8"));
+    expect(meta.record_size).toBe(100000);
+    expect(meta.metadata["tas/.zarray"]).toMatchObject({ shape: [8, NY, NX] });
+    expect(existsSync(join(product.product, "tas", "refs.0.parq"))).toBe(true);
+    const check = await compareZarrWithSources(product.product, files, "time");
+    expect(check.values).toBeGreaterThan(8 * NY * NX);
+    const v = await validateProduct({ project: "parquet", files, config: cfg, product: product.product, workDir: work });
+    expect(v.summary.status).toBe("Success");
   });
 });

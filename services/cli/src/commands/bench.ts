@@ -24,7 +24,7 @@ const spec: SeriesSpec = {
   units: "K",
   table: "day",
   frequency: "day",
-  steps: Array.from({ length: FILES }, () => 60),
+  steps: Array.from({ length: FILES }, () => 80),
   stepDays: 1,
   nlat: 180,
   nlon: 360,
@@ -39,7 +39,7 @@ function median(xs: number[]): number {
 
 export async function bench(ctx: Context, argv: string[]): Promise<number> {
   const { values } = parse(argv, { dir: { type: "string" }, out: { type: "string" }, rounds: { type: "string" } }, "drover bench [--dir DIR] [--out FILE] [--rounds N]");
-  const dir = resolve(str(values, "dir") ?? join(ctx.config.home, "bench", "series-200"));
+  const dir = resolve(str(values, "dir") ?? join(ctx.config.home, "bench", "series-200x80"));
   const out = resolve(str(values, "out") ?? "bench/results.json");
   const rounds = Number(str(values, "rounds") ?? 5);
   const say = (s: string) => process.stderr.write(`${s}\n`);

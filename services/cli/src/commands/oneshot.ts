@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { basename, isAbsolute, resolve } from "node:path";
 import {
   DroverError,
-  buildReferences,
+  buildReferencesWithDataset,
   rewriteUrls,
+  writeParquetRefs,
+  type RefsDataset,
   copyAtomic,
   globFiles,
   scanProject,
@@ -70,7 +72,8 @@ async function oneShot(kind: "refs" | "zarr", argv: string[]): Promise<number> {
   const output = str(values, "output");
   if (!output || positionals.length === 0) throw new UsageError(`usage: ${usage(kind, ext)}`);
   const out = resolve(output);
-  if (kind === "refs" && !out.endsWith(".json")) throw new UsageError(`the output of drover refs is Kerchunk JSON: name it *.json (got ${output})`);
+  const parquet = kind === "refs" && /\.(parq|parquet)$/.test(out);
+  if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
   const files = expand(positionals);
   const config: ProjectConfig = { format: kind === "refs" ? "kerchunk" : "zarr" };
   const concat = str(values, "concat-dim");
@@ -95,23 +98,27 @@ async function oneShot(kind: "refs" | "zarr", argv: string[]): Promise<number> {
       const threshold = str(values, "inline-threshold");
       const t1 = performance.now();
       let doc: KerchunkV1;
+      let dataset: RefsDataset;
       try {
-        doc = buildReferences(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }, () => {}, scan.layouts).doc;
+        ({ doc, dataset } = buildReferencesWithDataset(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }, () => {}, scan.layouts));
       } catch (e) {
         if (e instanceof RefsNotExpressibleError) throw new DroverError("UnsupportedFeatureError", `${e.message}; write a Zarr copy instead: drover zarr … -o out.zarr`);
         throw e;
       }
-      product = resolve(work, "k1.0a.json");
-      writeFileAtomic(product, JSON.stringify(doc));
+      product = resolve(work, parquet ? "k1.0a.parq" : "k1.0a.json");
+      if (parquet) writeParquetRefs(dataset, product);
+      else writeFileAtomic(product, JSON.stringify(doc));
       say(`references: ${Object.keys(doc.refs).length} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
       const remote = str(values, "remote");
       if (remote) {
         const [from, to] = remote.split("=");
         if (!from || !to) throw new UsageError("--remote takes /local/prefix/=https://host/prefix/");
+        if (parquet) throw new UsageError("--remote applies to JSON references; write *.json");
         doc = rewriteUrls(doc, from, to);
       }
       if (!(await validated(basename(out), files, config, product, work, out, say))) return 1;
-      writeFileAtomic(out, JSON.stringify(doc));
+      if (parquet) copyAtomic(product, out);
+      else writeFileAtomic(out, JSON.stringify(doc));
     } else {
       const r = await writeZarrProduct(scan.inventory, work, (done, total) => {
         if (!quiet && process.stderr.isTTY) process.stderr.write(`\rcompute: ${done}/${total} chunks`);
