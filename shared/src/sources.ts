@@ -41,33 +41,19 @@ function openNetcdf3(path: string): SourceFile {
   };
 }
 
-/** A box of a netCDF3 variable (contiguous, or one record per step), read row by row. */
-function boxOf(src: ByteSource, v: VariableLayout, start: number[], stop: number[]): NumericArray {
-  const size = v.dtype.size;
-  const nd = v.shape.length;
-  const s = v.storage;
-  if (nd === 0 || s.kind === "unallocated") {
-    const n = nd === 0 ? 1 : stop.reduce((p, e, a) => p * (e - (start[a] ?? 0)), 1);
-    const bytes = s.kind === "contiguous" ? src.read(s.offset, size) : new Uint8Array(n * size);
-    return toValues(bytes, v.dtype.typestr) as NumericArray;
-  }
+/** Bytes of a box of a row-major array stored contiguously from `base`, read row by row. */
+function contiguousBox(src: ByteSource, base: number, shape: number[], start: number[], stop: number[], size: number): Uint8Array {
+  const nd = shape.length;
+  if (nd === 0) return src.read(base, size);
   const extent = stop.map((e, a) => e - (start[a] ?? 0));
   const out = new Uint8Array(extent.reduce((p, x) => p * x, 1) * size);
-  const inner = v.shape.map((_, a) => v.shape.slice(a + 1).reduce((p, x) => p * x, 1));
+  const inner = shape.map((_, a) => shape.slice(a + 1).reduce((p, x) => p * x, 1));
   const rows = extent.slice(0, -1).reduce((p, x) => p * x, 1);
   const rowBytes = (extent[nd - 1] ?? 0) * size;
-  const idx = new Array<number>(Math.max(0, nd - 1)).fill(0);
+  const idx = new Array<number>(nd - 1).fill(0);
   for (let r = 0; r < rows; r++) {
     const at = [...idx.map((i, a) => i + (start[a] ?? 0)), start[nd - 1] ?? 0];
-    let offset: number;
-    if (s.kind === "records") {
-      const within = at.slice(1).reduce((p, i, a) => p + i * (inner[a + 1] ?? 1), 0);
-      offset = s.offset + (at[0] ?? 0) * s.stride + within * size;
-    } else if (s.kind === "contiguous") {
-      offset = s.offset + at.reduce((p, i, a) => p + i * (inner[a] ?? 1), 0) * size;
-    } else {
-      throw new DroverError("UnsupportedFeatureError", `${src.path}: ${v.path} is ${s.kind}; netCDF3 sources are contiguous or records`);
-    }
+    const offset = base + at.reduce((p, i, a) => p + i * (inner[a] ?? 1), 0) * size;
     out.set(src.read(offset, rowBytes), r * rowBytes);
     for (let a = nd - 2; a >= 0; a--) {
       idx[a] = (idx[a] ?? 0) + 1;
@@ -75,5 +61,23 @@ function boxOf(src: ByteSource, v: VariableLayout, start: number[], stop: number
       idx[a] = 0;
     }
   }
-  return toValues(out, v.dtype.typestr) as NumericArray;
+  return out;
+}
+
+/** A box of a netCDF3 variable: contiguous, or one record per step along the first axis. */
+function boxOf(src: ByteSource, v: VariableLayout, start: number[], stop: number[]): NumericArray {
+  const size = v.dtype.size;
+  const s = v.storage;
+  let bytes: Uint8Array;
+  if (s.kind === "contiguous") bytes = contiguousBox(src, s.offset, v.shape, start, stop, size);
+  else if (s.kind === "records") {
+    const parts: Uint8Array[] = [];
+    for (let r = start[0] ?? 0; r < (stop[0] ?? 0); r++) parts.push(contiguousBox(src, s.offset + r * s.stride, v.shape.slice(1), start.slice(1), stop.slice(1), size));
+    bytes = Buffer.concat(parts);
+  } else if (s.kind === "unallocated") {
+    bytes = new Uint8Array((v.shape.length === 0 ? 1 : stop.reduce((p, e, a) => p * (e - (start[a] ?? 0)), 1)) * size);
+  } else {
+    throw new DroverError("UnsupportedFeatureError", `${src.path}: ${v.path} is ${s.kind}; netCDF3 sources are contiguous or records`);
+  }
+  return toValues(bytes, v.dtype.typestr) as NumericArray;
 }

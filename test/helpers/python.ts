@@ -19,12 +19,11 @@ export function pythonHasXarray(): boolean {
 
 /** Opens the product with xarray (a Zarr store, or Kerchunk JSON through fsspec) and compares it with the sources. */
 export function xarrayCompare(product: string, concatDim: string, files: string[]): { variables: number; problems: string[] } {
-  const script = product.endsWith(".json") ? "compare_refs.py" : "compare_zarr.py";
-  const r = spawnSync(PYTHON, [join(ROOT, "test", "python", script), product, concatDim, ...files], { encoding: "utf8" });
+  const r = spawnSync(PYTHON, [join(ROOT, "test", "python", "compare.py"), product, concatDim, ...files], { encoding: "utf8" });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as { variables: number; problems: string[] };
   } catch {
-    throw new Error(`${script} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+    throw new Error(`compare.py failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   }
 }

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { LruPool } from "../lru.js";
 
 /**
  * Positional, synchronous reads of a file's bytes. Layout readers parse metadata with many small
@@ -138,32 +139,8 @@ export function memorySource(bytes: Uint8Array, path = "<memory>"): ByteSource {
 }
 
 /** Keeps up to `max` sources open, closing the least recently used: projects may have thousands of files. */
-export class SourcePool {
-  private readonly open = new Map<string, ByteSource>();
-  constructor(
-    private readonly max = 64,
-    private readonly opener: (path: string) => ByteSource = openFileSource,
-  ) {}
-
-  get(path: string): ByteSource {
-    const hit = this.open.get(path);
-    if (hit) {
-      this.open.delete(path);
-      this.open.set(path, hit);
-      return hit;
-    }
-    const s = this.opener(path);
-    this.open.set(path, s);
-    if (this.open.size > this.max) {
-      const [oldest, src] = this.open.entries().next().value as [string, ByteSource];
-      this.open.delete(oldest);
-      src.close();
-    }
-    return s;
-  }
-
-  close(): void {
-    for (const s of this.open.values()) s.close();
-    this.open.clear();
+export class SourcePool extends LruPool<ByteSource> {
+  constructor(max = 64, opener: (path: string) => ByteSource = openFileSource) {
+    super(max, opener, (s) => s.close());
   }
 }

@@ -1,4 +1,5 @@
 import { statSync } from "node:fs";
+import { INTERNAL } from "../formats/hdf5/netcdf.js";
 import type { AttrValue } from "../schemas.js";
 import { loadHdf5, readChecked, type H5Dataset, type H5File, type H5Group } from "./open.js";
 
@@ -43,18 +44,7 @@ export interface FileInfo {
 }
 
 /** Attributes the HDF5 dimension-scale API and netCDF-C keep for themselves. */
-export const internalAttributes = new Set([
-  "CLASS",
-  "NAME",
-  "REFERENCE_LIST",
-  "DIMENSION_LIST",
-  "_Netcdf4Dimid",
-  "_Netcdf4Coordinates",
-  "_nc3_strict",
-  "_NCProperties",
-  "_SuperblockVersion",
-  "_IsNetcdf4",
-]);
+export const internalAttributes = INTERNAL;
 
 const NOT_A_VARIABLE = "This is a netCDF dimension but not a netCDF variable";
 /** h5wasm reports an unlimited axis' max size as 2^64 - 1 rounded to a double. */

@@ -18,6 +18,7 @@ export interface SingleOptions {
   inlineThreshold: number;
 }
 
+/** A `_FillValue` attribute as Zarr v2 spells a fill value ("NaN", "Infinity"), or null. */
 export function fillValueOf(v: AttributeValue | undefined): number | string | null {
   const x = Array.isArray(v) ? v[0] : v;
   if (typeof x !== "number") return null;

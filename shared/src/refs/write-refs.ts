@@ -63,19 +63,8 @@ export function referencesOf(
   return { layout, refs, bytesRead: src.bytesRead - before, cached: false };
 }
 
-/** References for the whole project, combined along the concatenation dimension, as Kerchunk JSON. */
+/** References for the whole project, combined along the concatenation dimension: the Kerchunk document and its structure. */
 export function buildReferences(
-  inv: Inventory,
-  cacheDir: string | undefined,
-  options: RefsOptions = {},
-  progress: Progress = () => {},
-  layouts?: Map<string, FileLayout>,
-): { doc: KerchunkV1; bytesRead: number; cached: number } {
-  const { doc, bytesRead, cached } = buildReferencesWithDataset(inv, cacheDir, options, progress, layouts);
-  return { doc, bytesRead, cached };
-}
-
-export function buildReferencesWithDataset(
   inv: Inventory,
   cacheDir: string | undefined,
   options: RefsOptions = {},
@@ -125,7 +114,7 @@ export function rewriteUrls(doc: KerchunkV1, from: string, to: string): Kerchunk
 
 export async function writeRefsProduct(inv: Inventory, workDir: string, options: RefsOptions = {}, progress: Progress = () => {}): Promise<RefsResult> {
   const t0 = performance.now();
-  const { doc, dataset, bytesRead, cached } = buildReferencesWithDataset(inv, join(workDir, "cache"), options, progress);
+  const { doc, dataset, bytesRead, cached } = buildReferences(inv, join(workDir, "cache"), options, progress);
   const chunks = Object.keys(doc.refs).filter((k) => !k.split("/").pop()?.startsWith(".")).length;
   const parquet = inv.chunks * BYTES_PER_REFERENCE > (options.parquetAbove ?? 500e6);
   const product = refsProductPath(workDir, parquet);

@@ -2,6 +2,7 @@ import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
 import type { AttrValue, Issue, ProjectConfig } from "../schemas.js";
 import { chooseChunks } from "./chunks.js";
 import { reencoder } from "../refs/cf-time.js";
+import { fillValueOf } from "../refs/single.js";
 import { chooseConcatDim } from "./concat-dim.js";
 import { INVENTORY_VERSION, type FileEntry, type Inventory, type ProductVariable } from "./inventory.js";
 
@@ -83,14 +84,6 @@ function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[]
   });
 }
 
-export function zarrFill(v: AttrValue | undefined): number | string | null {
-  const x = Array.isArray(v) ? v[0] : v;
-  if (typeof x !== "number") return null;
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Number.POSITIVE_INFINITY) return "Infinity";
-  if (x === Number.NEGATIVE_INFINITY) return "-Infinity";
-  return x;
-}
 
 export function planAggregation(input: PlanInput): Inventory {
   const { files, config } = input;
@@ -314,7 +307,7 @@ export function planAggregation(input: PlanInput): Inventory {
       chunks: chooseChunks(shape, v.chunks, Number(v.dtype.slice(2)), concatenated ? v.dimensions.indexOf(concatDim ?? "") : -1),
       sourceChunks: v.chunks,
       filters: v.filters,
-      fillValue: zarrFill(_FillValue),
+      fillValue: fillValueOf(_FillValue),
       attributes,
       floatAttributes: v.floatAttributes.filter((a) => a !== "_FillValue"),
       concatenated,

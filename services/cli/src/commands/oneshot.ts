@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, isAbsolute, resolve } from "node:path";
 import {
   DroverError,
-  buildReferencesWithDataset,
+  buildReferences,
   rewriteUrls,
   writeParquetRefs,
   type RefsDataset,
@@ -100,7 +100,7 @@ async function oneShot(kind: "refs" | "zarr", argv: string[]): Promise<number> {
       let doc: KerchunkV1;
       let dataset: RefsDataset;
       try {
-        ({ doc, dataset } = buildReferencesWithDataset(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }, () => {}, scan.layouts));
+        ({ doc, dataset } = buildReferences(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }, () => {}, scan.layouts));
       } catch (e) {
         if (e instanceof RefsNotExpressibleError) throw new DroverError("UnsupportedFeatureError", `${e.message}; write a Zarr copy instead: drover zarr … -o out.zarr`);
         throw e;

@@ -21,7 +21,8 @@ export interface GroupNode {
   groups: GroupNode[];
 }
 
-const INTERNAL = new Set([
+/** Attributes the HDF5 dimension-scale API and netCDF-C keep for themselves. */
+export const INTERNAL = new Set([
   "CLASS",
   "NAME",
   "REFERENCE_LIST",
