@@ -28,7 +28,8 @@ export function createLogger(options: LogOptions): Logger {
       options: {
         colorize: process.stdout.isTTY === true,
         translateTime: "SYS:HH:MM:ss.l",
-        ignore: "pid,hostname",
+        // group and project are shown in front of the message; the rest follows it.
+        ignore: "pid,hostname,group,project",
         messageFormat: "{if project}[{group}/{project}] {end}{msg}",
         singleLine: true,
       },

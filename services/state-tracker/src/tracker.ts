@@ -112,7 +112,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       return cur ? rule(cur) : undefined;
     });
     if (!changed || !doc) return undefined;
-    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group }, `group ${h.from} → ${h.to}: ${h.reason}`);
+    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group }, `group ${group}: ${h.from} → ${h.to}: ${h.reason}`);
     return { doc, added: added(before?.outbox ?? [], doc.outbox) };
   }
 
