@@ -63,8 +63,3 @@ export function copyAtomic(source: string, target: string): void {
     throw e;
   }
 }
-
-/** Removes temporary leftovers of interrupted writes (names made by `tempPathFor`) in `dir`. */
-export function isTempName(name: string): boolean {
-  return /^\..+\.tmp-[0-9a-f]{8}$/.test(name);
-}

@@ -16,6 +16,17 @@ function real(p: string): string {
   }
 }
 
+// Roots come from configuration and are checked for every source file: resolve each once.
+const realRoots = new Map<string, string>();
+function realRoot(r: string): string {
+  let hit = realRoots.get(r);
+  if (hit === undefined) {
+    hit = real(r);
+    realRoots.set(r, hit);
+  }
+  return hit;
+}
+
 /**
  * Refuses a source path outside the allowed data roots. Symbolic links are resolved first,
  * so a link inside a root that points elsewhere is refused too.
@@ -23,7 +34,7 @@ function real(p: string): string {
 export function assertAllowed(path: string, roots: readonly string[], context = ""): string {
   const abs = resolve(path);
   const target = real(abs);
-  if (roots.some((r) => isWithin(target, real(r)))) return abs;
+  if (roots.some((r) => isWithin(target, realRoot(r)))) return abs;
   throw new DroverError(
     "PathNotAllowedError",
     `${context}${abs}${target !== abs ? ` (links to ${target})` : ""} is outside the allowed data roots ` +

@@ -10,7 +10,7 @@ import { openSource, type SourceFile } from "../sources.js";
 import type { Inventory, ProductVariable } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { ComputeSummary } from "../schemas.js";
-import { reencoder } from "../refs/cf-time.js";
+import { fileReencoders } from "../refs/cf-time.js";
 import { registerEncoders } from "./codecs.js";
 import { chunkCount, chunkTasks, copyInto, stridesOf } from "./copy-plan.js";
 import { allocate } from "./typed.js";
@@ -95,10 +95,7 @@ async function copyVariable(
     return 1;
   }
   // Files whose time units differ from the product's: their time values are re-encoded.
-  const coord = inv.variables.find((x) => x.name === inv.concatDim);
-  const maps = inv.files.map((f) =>
-    inv.reencoded.includes(v.name) && f.units !== undefined ? reencoder(f.units, String(coord?.attributes["units"]), coord?.attributes["calendar"]) : undefined,
-  );
+  const maps = inv.reencoded.includes(v.name) ? fileReencoders(inv) : [];
   let n = 0;
   for (const task of chunkTasks(v, inv.files, inv.concatDim)) {
     const shape = task.stop.map((e, a) => e - (task.start[a] ?? 0));

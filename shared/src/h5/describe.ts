@@ -43,8 +43,6 @@ export interface FileInfo {
   variables: VariableInfo[];
 }
 
-/** Attributes the HDF5 dimension-scale API and netCDF-C keep for themselves. */
-export const internalAttributes = INTERNAL;
 
 const NOT_A_VARIABLE = "This is a netCDF dimension but not a netCDF variable";
 /** h5wasm reports an unlimited axis' max size as 2^64 - 1 rounded to a double. */
@@ -74,7 +72,7 @@ function readAttributes(
   const floatAttributes: string[] = [];
   const attrs = readChecked(path, objPath, () => obj.attrs);
   for (const name of Object.keys(attrs).sort()) {
-    if (internalAttributes.has(name)) continue;
+    if (INTERNAL.has(name)) continue;
     const a = attrs[name];
     if (a === undefined) continue;
     attributes[name] = readChecked(path, `${objPath}@${name}`, () => normaliseAttribute(a.json_value));

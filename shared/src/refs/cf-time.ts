@@ -84,6 +84,19 @@ export function parseTimeUnits(units: unknown, calendar: Calendar): TimeUnits {
   };
 }
 
+/**
+ * For each file of a plan: the map from its time units to the product's (the first file's), or
+ * undefined when the file already uses them.
+ */
+export function fileReencoders(inv: {
+  files: Array<{ units?: string | undefined }>;
+  variables: Array<{ name: string; attributes: Record<string, unknown> }>;
+  concatDim: string | null;
+}): Array<((x: number) => number) | undefined> {
+  const coord = inv.variables.find((v) => v.name === inv.concatDim);
+  return inv.files.map((f) => (f.units !== undefined ? reencoder(f.units, String(coord?.attributes["units"]), coord?.attributes["calendar"]) : undefined));
+}
+
 /** A function mapping values in `from` units to `to` units (same calendar). */
 export function reencoder(from: string, to: string, calendarAttr: unknown): (x: number) => number {
   const cal = normaliseCalendar(calendarAttr);

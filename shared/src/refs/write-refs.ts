@@ -10,7 +10,7 @@ import type { Inventory } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { ComputeSummary } from "../schemas.js";
 import { cacheKey, readCached, writeCached } from "./cache.js";
-import { reencoder } from "./cf-time.js";
+import { fileReencoders } from "./cf-time.js";
 import { combineRefs, type CombineFile } from "./combine.js";
 import { BYTES_PER_REFERENCE, writeParquetRefs } from "./parquet.js";
 import { toKerchunk, type RefsDataset } from "./serialise.js";
@@ -83,11 +83,8 @@ export function buildReferences(
       progress(i + 1, inv.files.length, "files", f.path);
       return { refs: r.refs, layout: r.layout, open: () => sources.get(f.path) };
     });
-    const coord = inv.variables.find((v) => v.name === inv.concatDim);
-    const reencode: Record<string, Array<((x: number) => number) | undefined>> = {};
-    for (const name of inv.reencoded) {
-      reencode[name] = inv.files.map((f) => (f.units !== undefined ? reencoder(f.units, String(coord?.attributes["units"]), coord?.attributes["calendar"]) : undefined));
-    }
+    const maps = fileReencoders(inv);
+    const reencode = Object.fromEntries(inv.reencoded.map((name) => [name, maps]));
     const dataset = combineRefs(files, {
       concatDim: inv.concatDim,
       attributes: inv.attributes,

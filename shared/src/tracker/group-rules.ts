@@ -1,5 +1,5 @@
 import type { GroupDoc, ProjectDoc } from "../documents.js";
-import type { GroupState, ProjectState } from "../lifecycle.js";
+import type { GroupState } from "../lifecycle.js";
 import { isActive, isFailed } from "../lifecycle.js";
 import type { Message } from "../messages.js";
 import type { ErrorDetailData } from "../schemas.js";
@@ -105,10 +105,4 @@ export function onProjectCompletionFailed(p: ProjectDoc, error: ErrorDetailData,
   const rec = p.phases.complete;
   const d = move(p, "CompletionFailed", msg.type, `${error.kind}: ${error.message}`, ctx, msg);
   return { ...d, lastError: error, phases: rec ? { ...d.phases, complete: { ...rec, status: "failed", finishedAt: ctx.now, error } } : d.phases };
-}
-
-export function groupCounts(projects: ProjectDoc[]): Partial<Record<ProjectState, number>> {
-  const c: Partial<Record<ProjectState, number>> = {};
-  for (const p of projects) c[p.state] = (c[p.state] ?? 0) + 1;
-  return c;
 }

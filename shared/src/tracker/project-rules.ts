@@ -1,6 +1,6 @@
 import { DroverError } from "../errors.js";
 import type { ProjectDoc } from "../documents.js";
-import { activeState, canMove, doneState, failedState, isActive, isFailed, nextPhase, type Phase, type ProjectState } from "../lifecycle.js";
+import { activeState, canMove, failedState, isActive, isFailed, nextPhase, type Phase, type ProjectState } from "../lifecycle.js";
 import type { BodyInput, Message, MessageFields, Selector } from "../messages.js";
 import type { ProjectConfig } from "../schemas.js";
 
@@ -210,4 +210,3 @@ export function onFaultlist(doc: ProjectDoc, msg: Message<"project.faultlist.req
   return { ...move(doc, "Faultlisted", msg.type, `faultlisted by ${msg.body.by}: ${msg.body.reason}`, ctx, msg), faultlistReason: msg.body.reason };
 }
 
-export { doneState };
