@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import { INTEGRATION_HOOK_TIMEOUT_MS, INTEGRATION_TIMEOUT_MS, UNIT_TIMEOUT_MS } from "./test/helpers/timeouts.js";
 
 export default defineConfig({
   resolve: {
@@ -8,11 +9,32 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Integration tests start real processes and share one broker: run files one at a time.
+    // Integration tests start real processes and share one broker: run files one at a time
+    // (vitest 3 applies this to the whole run, not per project).
     fileParallelism: false,
     pool: "forks",
+    // Time limits (test/helpers/timeouts.ts) are longer than any wait inside a test: waits end
+    // on events, and at the latest a little before their test's own limit (test/helpers/wait.ts).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/integration/**"],
+          testTimeout: UNIT_TIMEOUT_MS,
+          hookTimeout: UNIT_TIMEOUT_MS,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          testTimeout: INTEGRATION_TIMEOUT_MS,
+          hookTimeout: INTEGRATION_HOOK_TIMEOUT_MS,
+        },
+      },
+    ],
   },
 });

@@ -42,3 +42,25 @@ ensure_build() {
   ensure_deps
   (cd "$DROVER_ROOT" && node_modules/.bin/tsc -b) >&2 || die "the TypeScript build failed (see above)"
 }
+
+# Servers already running before a script starts the stack: stop_started_stack stops only the
+# others, the ones this script started (a running server belongs to whoever started it).
+note_stack() {
+  had_pouch=0; had_rabbit=0
+  [[ -f "$RUN_DIR/pouchdb.pid" ]] && kill -0 "$(cat "$RUN_DIR/pouchdb.pid")" 2>/dev/null && had_pouch=1
+  [[ -f "$RUN_DIR/rabbitmq.started" ]] && had_rabbit=1
+  return 0
+}
+stop_started_stack() {
+  if [[ ${had_pouch:-1} == 0 && -f "$RUN_DIR/pouchdb.pid" ]]; then
+    kill "$(cat "$RUN_DIR/pouchdb.pid")" 2>/dev/null || true
+    rm -f "$RUN_DIR/pouchdb.pid"
+    say "stopped the embedded CouchDB server it started"
+  fi
+  if [[ ${had_rabbit:-1} == 0 && -f "$RUN_DIR/rabbitmq.started" ]]; then
+    timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true
+    rm -f "$RUN_DIR/rabbitmq.started"
+    say "stopped the rabbitmq-server it started"
+  fi
+  return 0
+}

@@ -19,7 +19,8 @@ import {
 export const HistoryEntrySchema = z.object({
   seq: z.number().int(),
   at: z.string(),
-  from: z.string(),
+  /** null on the entry that created the document. */
+  from: z.string().nullable(),
   to: z.string(),
   /** What caused the change: a selector, or an operator command. */
   event: z.string(),
@@ -28,6 +29,11 @@ export const HistoryEntrySchema = z.object({
   attempt: z.number().int().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+/** A history entry's move in words: "Scanning → Scanned", or "(new) → Registered" for the first. */
+export function describeMove(h: Pick<HistoryEntry, "from" | "to">): string {
+  return `${h.from ?? "(new)"} → ${h.to}`;
+}
 
 /** A message kept in a document's outbox: checked against the catalogue again when published. */
 export const OutboxMessage = z.custom<Message>(

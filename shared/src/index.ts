@@ -2,7 +2,7 @@
 
 export { connectBus, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
 export { EnvSchema, loadConfig, redactUrl, type Config } from "./config.js";
-export { GroupDocSchema, HistoryEntrySchema, ProjectDocSchema, groupId, projectId, type GroupDoc, type HistoryEntry, type PhaseRecord, type ProjectDoc } from "./documents.js";
+export { GroupDocSchema, HistoryEntrySchema, ProjectDocSchema, describeMove, groupId, projectId, type GroupDoc, type HistoryEntry, type PhaseRecord, type ProjectDoc } from "./documents.js";
 export { DroverError, isDroverError, toErrorDetail, type ErrorDetail, type ErrorKind } from "./errors.js";
 export { copyAtomic, replaceDir, tempPathFor, writeFileAtomic, writeJsonAtomic } from "./fsutil.js";
 export { readGroupFile, resolveFiles, splitCsvLine, groupNameFromFile, type GroupProject, type GroupSpec } from "./group/group-file.js";
@@ -27,7 +27,7 @@ export {
   type ProjectState,
 } from "./lifecycle.js";
 export { createLogger, silentLogger, type Logger } from "./log.js";
-export { catalogue, createMessage, isSelector, parseMessage, selectors, type Body, type BodyInput, type Message, type MessageFields, type Selector } from "./messages.js";
+export { catalogue, createMessage, isSelector, parseMessage, selectors, type AnsweredRequest, type Body, type BodyInput, type Message, type MessageFields, type Selector } from "./messages.js";
 export { assertAllowed, isWithin } from "./paths.js";
 export { writeDemoGroup, demoSeries, type SampleGroup } from "./sample/demo-group.js";
 export { writeSeries, type SeriesSpec } from "./sample/cmip-like.js";
@@ -37,8 +37,10 @@ export { startPhaseWorker } from "./service/phase-worker.js";
 export { createMemoryStore, listGroups, listProjects, openCouchStore, readGroup, readProject, updateDoc, ConflictError, type DocStore } from "./store.js";
 export { runTask, TaskError } from "./tasks/run-task.js";
 export { tasks, type TaskInputs, type TaskName, type TaskOutputs } from "./tasks/tasks.js";
+export { count } from "./words.js";
+export { describeProgress, groupProgress, type GroupProgress } from "./progress.js";
 export { consumes, deadLetterQueue, queueName, services, type ServiceName } from "./topology.js";
-export { assessGroup, blockingReason, moveGroup, newGroup, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
+export { assessGroup, blockingReason, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
 export {
   dispatch,
   move,
@@ -48,6 +50,7 @@ export {
   onFailed,
   onFaultlist,
   onRegistered,
+  registeredAnew,
   onRetry,
   onScanned,
   onStarted,

@@ -37,6 +37,8 @@ export const catalogue = {
   // launcher → state-tracker
   "group.register.request": z.object({
     groupFile: z.string(),
+    /** Start the group over: its projects are registered anew and those no longer listed removed. */
+    replace: z.boolean().default(false),
     projects: z
       .array(z.object({ code: Name, files: Files, config: ProjectConfigSchema }))
       .min(1, "a group needs at least one project"),
@@ -106,6 +108,16 @@ export const catalogue = {
   "project.retry.request": z.object({ by: z.string(), phase: PhaseSchema.optional() }),
   "project.faultlist.request": z.object({ by: z.string(), reason: z.string().min(1, "say why") }),
 
+  // state-tracker → whoever sent a request above: its answer, correlated by the request's id.
+  // Nothing durable listens: an asker that has gone away misses nothing it needs.
+  "request.answered": z.object({
+    request: z.enum(["group.register.request", "project.accept.request", "project.retry.request", "project.faultlist.request"]),
+    /** done: the change was made; unchanged: nothing to do; refused: the change is not allowed. */
+    outcome: z.enum(["done", "unchanged", "refused"]),
+    message: z.string(),
+    state: z.string().optional(),
+  }),
+
   // state-tracker → anyone listening (dashboards, the demo's progress display)
   "project.state.changed": z.object({
     from: ProjectStateSchema,
@@ -117,6 +129,8 @@ export const catalogue = {
 } as const;
 
 export type Selector = keyof typeof catalogue;
+/** The requests the state-tracker answers on request.answered. */
+export type AnsweredRequest = z.infer<(typeof catalogue)["request.answered"]>["request"];
 export type Body<S extends Selector> = z.infer<(typeof catalogue)[S]>;
 export type BodyInput<S extends Selector> = z.input<(typeof catalogue)[S]>;
 export const selectors = Object.keys(catalogue) as Selector[];
@@ -156,6 +170,7 @@ export interface MessageFields {
 export function phaseOfSelector(s: Selector): EnvelopeHead["phase"] {
   const [scope, verb] = s.split(".");
   if (s === "group.register.request") return "register";
+  if (s === "request.answered") return "operator";
   if (verb === "state") return "state";
   if (verb === "accept" || verb === "retry" || verb === "faultlist") return "operator";
   if (scope === "group") return "complete";

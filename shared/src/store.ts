@@ -1,4 +1,5 @@
 import Nano from "nano";
+import { Agent } from "undici";
 import type { z } from "zod";
 import { DroverError } from "./errors.js";
 import { projectStates, type ProjectState } from "./lifecycle.js";
@@ -17,6 +18,13 @@ export interface DocStore {
   get(id: string): Promise<unknown | undefined>;
   /** Writes the document; its _rev must be current (absent for a new one). Returns the new _rev. */
   put(doc: Doc): Promise<string>;
+  /**
+   * Writes many documents in one request (CouchDB's _bulk_docs), each under the same rule as `put`.
+   * Each result says the new _rev, or that the document conflicted; other failures throw.
+   */
+  putMany(docs: Doc[]): Promise<PutResult[]>;
+  /** Deletes the document at that _rev (a stale one is a ConflictError); a missing one is no error. */
+  remove(id: string, rev: string): Promise<void>;
   /** Every document whose id starts with `prefix`, in id order. */
   list(prefix: string): Promise<unknown[]>;
   /** Number of projects of a group in each state. */
@@ -24,6 +32,8 @@ export interface DocStore {
   /** Ids of documents whose outbox still holds messages. */
   pendingOutbox(): Promise<string[]>;
 }
+
+export type PutResult = { id: string; rev: string } | { id: string; conflict: true };
 
 export class ConflictError extends Error {
   override readonly name = "ConflictError";
@@ -64,18 +74,55 @@ function asStoreError(e: unknown, what: string): unknown {
   return e;
 }
 
+// A kept-alive connection is reused for at most this long, even when the server's `Keep-Alive:
+// timeout=` hint allows more: well under the idle timeout of common servers (Node's http server
+// and so pouchdb-server: 5 s), so that we rarely send a request on a connection the server is
+// closing. Rarely, not never (a busy event loop delays our own timer): see `retryOnReset`.
+const KEEP_ALIVE_MS = 2_000;
+
+// nano turns a failed connection into a plain Error that keeps only the text of the cause.
+const resetSocket = /^error happened in your connection\. Reason: .*(other side closed|ECONNRESET|socket hang up|EPIPE|UND_ERR_SOCKET)/;
+
+function isResetSocket(e: unknown): boolean {
+  return e instanceof Error && (e as NanoError).statusCode === undefined && resetSocket.test(e.message);
+}
+
+/**
+ * Sends a request, and once more at once if the connection it went out on was closed or reset
+ * under it: a kept-alive connection the server dropped while we were idle or busy. Only then:
+ * HTTP errors and refused connections surface as they are.
+ * Replaying is safe for every request of this store: reads are idempotent, creating the database
+ * again answers 412 (handled), and a write carries the _rev it replaces, so a write whose first
+ * attempt was in fact applied comes back 409: a ConflictError, on which `updateDoc` (and
+ * `ensureDesign`) re-read the document and re-apply the change.
+ */
+async function retryOnReset<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (e) {
+    if (!isResetSocket(e)) throw e;
+    return await request();
+  }
+}
+
 /** Connects to CouchDB (or pouchdb-server) and makes sure the database and its views exist. */
 export async function openCouchStore(url: string, dbName: string): Promise<DocStore> {
-  // pouchdb-server gzips and buffers responses unless asked not to (continuous changes never arrive).
-  const server = Nano({ url, headers: { "Accept-Encoding": "identity" } });
+  const agent = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+  const server = Nano({
+    url,
+    // pouchdb-server gzips and buffers responses unless asked not to (continuous changes never arrive).
+    headers: { "Accept-Encoding": "identity" },
+    // nano passes a Dispatcher on to fetch; its types only name the Agent class, not an instance.
+    agentOptions: agent as unknown as Nano.AgentOptions,
+  });
   try {
-    await server.db.create(dbName);
+    await retryOnReset(() => server.db.create(dbName));
   } catch (e) {
     const err = e as NanoError;
     if (err.statusCode !== 412) {
       throw new DroverError(
         "TransientError",
-        `cannot create or open database ${dbName} at ${new URL(url).host}: ${err.message ?? err.code ?? String(e)} ` +
+        `cannot create or open database ${dbName} at ${new URL(url).host}: ${(err.message ?? err.code ?? String(e)).replace(/^error happened in your connection\. Reason: (Error: )?/, "")} ` +
           `(is CouchDB running? start the stack with 'npm run stack:start' or set COUCHDB_URL)`,
         { permanent: false, cause: e },
       );
@@ -87,7 +134,7 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
   return {
     async get(id) {
       try {
-        return await db.get(id);
+        return await retryOnReset(() => db.get(id));
       } catch (e) {
         if ((e as NanoError).statusCode === 404) return undefined;
         throw asStoreError(e, `get ${id}`);
@@ -95,16 +142,41 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
     },
     async put(doc) {
       try {
-        const r = await db.insert(doc as unknown as Nano.MaybeDocument & Record<string, unknown>);
+        const r = await retryOnReset(() => db.insert(doc as unknown as Nano.MaybeDocument & Record<string, unknown>));
         return r.rev;
       } catch (e) {
         if ((e as NanoError).statusCode === 409) throw new ConflictError(doc._id);
         throw asStoreError(e, `put ${doc._id}`);
       }
     },
+    async putMany(docs) {
+      if (docs.length === 0) return [];
+      let rows: Nano.DocumentBulkResponse[];
+      try {
+        rows = await retryOnReset(() => db.bulk({ docs: docs as unknown as Array<Nano.MaybeDocument & Record<string, unknown>> }));
+      } catch (e) {
+        throw asStoreError(e, `write ${docs.length} documents`);
+      }
+      return rows.map((r, i): PutResult => {
+        const id = r.id ?? docs[i]?._id ?? "?";
+        if (r.rev && !r.error) return { id, rev: r.rev };
+        if (r.error === "conflict") return { id, conflict: true };
+        throw new DroverError("TransientError", `CouchDB write ${id}: ${r.error}: ${r.reason}`, { permanent: false });
+      });
+    },
+    async remove(id, rev) {
+      try {
+        await retryOnReset(() => db.destroy(id, rev));
+      } catch (e) {
+        const status = (e as NanoError).statusCode;
+        if (status === 404) return;
+        if (status === 409) throw new ConflictError(id);
+        throw asStoreError(e, `remove ${id}`);
+      }
+    },
     async list(prefix) {
       try {
-        const r = await db.list({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true });
+        const r = await retryOnReset(() => db.list({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true }));
         return r.rows.flatMap((row) => (row.doc ? [row.doc] : []));
       } catch (e) {
         throw asStoreError(e, `list ${prefix}`);
@@ -113,11 +185,9 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
     async countStates(group) {
       const counts = Object.fromEntries(projectStates.map((s) => [s, 0])) as Record<ProjectState, number>;
       try {
-        const r = await db.view("drover", "projects_by_group_state", {
-          group_level: 2,
-          startkey: [group],
-          endkey: [group, {}],
-        });
+        const r = await retryOnReset(() =>
+          db.view("drover", "projects_by_group_state", { group_level: 2, startkey: [group], endkey: [group, {}] }),
+        );
         for (const row of r.rows) {
           const state = (row.key as unknown as [string, ProjectState])[1];
           if (state in counts) counts[state] = Number(row.value);
@@ -129,7 +199,7 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
     },
     async pendingOutbox() {
       try {
-        const r = await db.view("drover", "pending_outbox", {});
+        const r = await retryOnReset(() => db.view("drover", "pending_outbox", {}));
         return r.rows.map((row) => row.id);
       } catch (e) {
         throw asStoreError(e, "list pending outboxes");
@@ -142,13 +212,13 @@ async function ensureDesign(db: Nano.DocumentScope<Record<string, unknown>>): Pr
   for (let i = 0; i < 5; i++) {
     let current: Record<string, unknown> | undefined;
     try {
-      current = await db.get(designDoc._id);
+      current = await retryOnReset(() => db.get(designDoc._id));
     } catch (e) {
       if ((e as NanoError).statusCode !== 404) throw asStoreError(e, "read design document");
     }
     if (current && current.version === designDoc.version) return;
     try {
-      await db.insert({ ...designDoc, ...(current ? { _rev: current._rev } : {}) } as unknown as Record<string, unknown>);
+      await retryOnReset(() => db.insert({ ...designDoc, ...(current ? { _rev: current._rev } : {}) } as unknown as Record<string, unknown>));
       return;
     } catch (e) {
       if ((e as NanoError).statusCode !== 409) throw asStoreError(e, "write design document");
@@ -173,6 +243,24 @@ export function createMemoryStore(): DocStore & { docs: Map<string, Doc> } {
       const rev = `${++n}-mem`;
       docs.set(doc._id, clone({ ...doc, _rev: rev }));
       return rev;
+    },
+    async putMany(list) {
+      const results: PutResult[] = [];
+      for (const doc of list) {
+        try {
+          results.push({ id: doc._id, rev: await this.put(doc) });
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+          results.push({ id: doc._id, conflict: true });
+        }
+      }
+      return results;
+    },
+    async remove(id, rev) {
+      const cur = docs.get(id);
+      if (!cur) return;
+      if (cur._rev !== rev) throw new ConflictError(id);
+      docs.delete(id);
     },
     async list(prefix) {
       return [...docs.keys()]

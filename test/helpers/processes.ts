@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { Signal, timeLeft, waitFor, within } from "./wait.js";
 
 // Starts drover's real service processes (compiled JavaScript) for end-to-end tests.
 
@@ -9,9 +10,18 @@ export const ROOT = join(import.meta.dirname, "..", "..");
 export interface Running {
   name: string;
   proc: ChildProcess;
+  /** Resolves when the process has exited (or could not be started). */
+  exited: Promise<void>;
   output(): string;
   alive(): boolean;
-  stop(): Promise<void>;
+  /** Resolves once the service says it consumes its queues; fails if it exits first. */
+  ready(): Promise<void>;
+  /**
+   * SIGTERM, then SIGKILL when it is still running after `graceMs` (a loaded machine may need
+   * a while for a clean stop). Resolves once it exited, or after a last bounded wait: an afterAll
+   * that stops services never hangs.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function serviceEntry(name: string): string {
@@ -27,27 +37,45 @@ export function startService(name: string, env: Record<string, string>): Running
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  proc.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on("data", (d: Buffer) => (out += d.toString()));
-  let exited = false;
-  proc.on("exit", () => (exited = true));
-  return {
+  const wrote = new Signal();
+  const collect = (d: Buffer) => {
+    out += d.toString();
+    wrote.notify();
+  };
+  proc.stdout?.on("data", collect);
+  proc.stderr?.on("data", collect);
+  let done = false;
+  const exited = new Promise<void>((resolve) => {
+    proc.once("exit", () => resolve());
+    proc.once("error", (e) => {
+      out += `\ncould not run ${name}: ${e.message}\n`;
+      resolve();
+    });
+  }).then(() => {
+    done = true;
+  });
+  const running: Running = {
     name,
     proc,
+    exited,
     output: () => out,
-    alive: () => !exited,
-    async stop() {
-      if (exited) return;
-      const done = new Promise<void>((r) => proc.once("exit", () => r()));
+    alive: () => !done,
+    async ready() {
+      // The last line a service logs at start: "listening on <selector>", or the tracker's "state-tracker ready: …".
+      await waitFor(`${name} to start`, () => (/"msg":"(listening on |state-tracker ready)/.test(out) ? true : undefined), { signal: wrote, processes: [running] });
+    },
+    async stop(graceMs = 10_000) {
+      if (done) return;
       proc.kill("SIGTERM");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      await done;
-      clearTimeout(t);
+      if (await within(exited, graceMs)) return;
+      proc.kill("SIGKILL");
+      if (!(await within(exited, 10_000))) console.warn(`${name} (pid ${proc.pid}) has not exited 10 s after SIGKILL`);
     },
   };
+  return running;
 }
 
-/** Runs the drover CLI to completion. */
+/** Runs the drover CLI to completion; kills it (code -1) if it is still running near the test's time limit. */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [serviceEntry("cli"), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -55,6 +83,15 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
     let stderr = "";
     proc.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
     proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    proc.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    const limit = timeLeft();
+    const timer = setTimeout(() => {
+      stderr += `\n[test] drover ${args.join(" ")} was still running after ${Math.round(limit / 1000)} s: killed\n`;
+      proc.kill("SIGKILL");
+    }, limit);
+    // "close", not "exit": all of its output has been read by then.
+    proc.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }

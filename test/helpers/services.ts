@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { Socket } from "node:net";
 import amqp from "amqplib";
 import Nano from "nano";
-import { consumes, deadLetterQueue, queueName } from "@drover/shared";
+import { connectBus, consumes, deadLetterQueue, queueName, readGroup, silentLogger, type DocStore, type GroupDoc } from "@drover/shared";
+import type { Running } from "./processes.js";
+import { Signal, waitFor, within } from "./wait.js";
 
 // Integration tests talk to a real RabbitMQ and a real CouchDB API. Each run uses its own
 // exchange (so its own queues) and its own database, and deletes only those afterwards.
@@ -46,47 +48,75 @@ export interface Isolation {
   cleanup(): Promise<void>;
 }
 
-/** A fresh exchange and database for one test file; `cleanup` deletes exactly those. */
+/** A fresh exchange and database for one test file; `cleanup` deletes exactly those, in bounded time. */
 export function isolate(label: string): Isolation {
   const id = `${label}-${randomUUID().slice(0, 8)}`;
   const exchange = `drover-test-${id}`;
   const db = `drover_test_${id.replace(/[^a-z0-9]/g, "_")}`;
+  const deleteTopology = async () => {
+    const conn = await amqp.connect(AMQP_URL, { timeout: 10_000 });
+    try {
+      const ch = await conn.createChannel();
+      for (const [svc, sels] of Object.entries(consumes)) for (const s of sels) await ch.deleteQueue(queueName(exchange, svc, s));
+      await ch.deleteQueue(deadLetterQueue(exchange));
+      await ch.deleteExchange(exchange);
+      await ch.deleteExchange(`${exchange}.dead`);
+    } finally {
+      await conn.close().catch(() => undefined);
+    }
+  };
   return {
     exchange,
     db,
     async cleanup() {
-      try {
-        const conn = await amqp.connect(AMQP_URL);
-        const ch = await conn.createChannel();
-        for (const [svc, sels] of Object.entries(consumes)) for (const s of sels) await ch.deleteQueue(queueName(exchange, svc, s));
-        await ch.deleteQueue(deadLetterQueue(exchange));
-        await ch.deleteExchange(exchange);
-        await ch.deleteExchange(`${exchange}.dead`);
-        await conn.close();
-      } catch {
-        // the broker may be gone already; nothing of ours to leak then
-      }
-      try {
-        await Nano(COUCHDB_URL).db.destroy(db);
-      } catch {
-        // never created
+      // A broker or database that is gone, or too slow to answer, leaves nothing of ours worth
+      // failing for: say so and go on (an afterAll must end within its own time limit).
+      for (const [what, step] of [
+        [`the exchange ${exchange} and its queues`, deleteTopology],
+        [`the database ${db}`, () => Nano(COUCHDB_URL).db.destroy(db)],
+      ] as const) {
+        const done = await within(step(), 60_000);
+        if (!done) console.warn(`cleanup: gave up deleting ${what} after 60 s`);
       }
     },
   };
 }
 
-/** Waits until `check` returns a value (not undefined), polling; fails with `what` after `ms`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000, every = 200): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
+/**
+ * Waits until `check` returns a value (not undefined), polling every `every` ms; gives up after
+ * `ms`, and in any case a little before the running test's own time limit (see wait.ts).
+ */
+export function eventually<T>(what: string, check: () => Promise<T | undefined>, ms?: number, every = 200): Promise<T> {
+  return waitFor(what, check, { ms, every });
+}
+
+export interface GroupWatch {
+  /**
+   * The group's document once it is in one of `states` (by default Completed or Incomplete):
+   * woken by the bus's group.state.changed, with the database read at once (a change before the
+   * call is not missed) and every few seconds as a fallback. Fails at once when one of `services`
+   * exits, and at the latest a little before the test's own time limit.
+   */
+  settled(group: string, options?: { states?: string[]; services?: Running[] }): Promise<GroupDoc>;
+  close(): Promise<void>;
+}
+
+/** Listens to the groups' state changes on `exchange` (bound at once: open it before launching). */
+export async function watchGroups(exchange: string, store: DocStore): Promise<GroupWatch> {
+  const bus = await connectBus({ url: AMQP_URL, exchange, service: "test-watcher", logger: silentLogger });
+  const changed = new Signal();
+  await bus.watch("group.state.changed", () => changed.notify());
+  return {
+    settled(group, { states = ["Completed", "Incomplete"], services = [] } = {}) {
+      return waitFor(
+        `group ${group} to reach ${states.join(" or ")}`,
+        async () => {
+          const g = await readGroup(store, `group:${group}`);
+          return g && states.includes(g.state) ? g : undefined;
+        },
+        { signal: changed, processes: services },
+      );
+    },
+    close: () => bus.close(),
+  };
 }

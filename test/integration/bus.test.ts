@@ -2,6 +2,7 @@ import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, deadLetterQueue, DroverError, silentLogger, type Bus, type Message } from "@drover/shared";
 import { AMQP_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
+import { Signal, waitFor, within } from "../helpers/wait.js";
 
 const available = await servicesAvailable();
 const body = { files: ["/data/a.nc"], config: { format: "zarr" as const }, workDir: "/work/p" };
@@ -19,7 +20,7 @@ describe.skipIf(!available)("the bus over RabbitMQ", () => {
     sender = await open("cli");
   });
   afterAll(async () => {
-    for (const b of buses) await b.close();
+    await within(Promise.all(buses.map((b) => b.close())), 30_000);
     await iso.cleanup();
   });
 
@@ -27,10 +28,12 @@ describe.skipIf(!available)("the bus over RabbitMQ", () => {
     const sent = await sender.send("project.scan.request", { group: "g", project: "early" }, body);
     const scanner = await open("scanner");
     const got: Message[] = [];
+    const delivered = new Signal();
     await scanner.consume("project.scan.request", async (m) => {
       got.push(m);
+      delivered.notify();
     });
-    await eventually("the early request", async () => (got.some((m) => m.id === sent.id) ? true : undefined), 10_000);
+    await waitFor("the early request", () => (got.some((m) => m.id === sent.id) ? true : undefined), { signal: delivered });
     expect(got.find((m) => m.id === sent.id)?.body).toEqual(body);
   });
 
@@ -39,37 +42,44 @@ describe.skipIf(!available)("the bus over RabbitMQ", () => {
     const b = await open("validator");
     const tracker = await open("state-tracker");
     const seen: Record<string, string[]> = { a: [], b: [], tracker: [] };
-    await a.consume("project.validate.request", async (m) => void seen["a"]!.push(m.project ?? ""));
-    await b.consume("project.validate.request", async (m) => void seen["b"]!.push(m.project ?? ""));
-    await tracker.consume("project.scan.started", async (m) => void seen["tracker"]!.push(m.project ?? ""));
+    const delivered = new Signal();
+    const record = (who: string) => async (m: Message) => {
+      seen[who]!.push(m.project ?? "");
+      delivered.notify();
+    };
+    await a.consume("project.validate.request", record("a"));
+    await b.consume("project.validate.request", record("b"));
+    await tracker.consume("project.scan.started", record("tracker"));
     const n = 20;
     for (let i = 0; i < n; i++) {
       await sender.send("project.validate.request", { group: "g", project: `p${i}` }, { ...body, inventory: "/w/i.json", product: "/w/z.zarr" });
     }
     await sender.send("project.scan.started", { group: "g", project: "x" }, { worker: "w" });
-    await eventually("all validate requests", async () => (seen["a"]!.length + seen["b"]!.length === n ? true : undefined), 10_000);
+    await waitFor("all validate requests", () => (seen["a"]!.length + seen["b"]!.length === n ? true : undefined), { signal: delivered });
     expect([...seen["a"]!, ...seen["b"]!].sort()).toEqual(Array.from({ length: n }, (_, i) => `p${i}`).sort());
     expect(seen["a"]!.length).toBeGreaterThan(0);
     expect(seen["b"]!.length).toBeGreaterThan(0);
-    await eventually("the tracker's copy", async () => (seen["tracker"]!.includes("x") ? true : undefined), 10_000);
+    await waitFor("the tracker's copy", () => (seen["tracker"]!.includes("x") ? true : undefined), { signal: delivered });
   });
 
   it("retries a transient handler failure and dead-letters a permanent one, staying up", async () => {
     const computer = await open("computer", 2);
     const attempts: Record<string, number> = {};
     const done: string[] = [];
+    const handled = new Signal();
     await computer.consume("project.compute.request", async (m) => {
       const p = m.project ?? "";
       attempts[p] = (attempts[p] ?? 0) + 1;
       if (p === "flaky" && attempts[p]! < 2) throw new DroverError("TransientError", "disk busy", { permanent: false });
       if (p === "poison") throw new DroverError("ComputeError", "cannot ever work");
       done.push(p);
+      handled.notify();
     });
     const req = { ...body, inventory: "/w/i.json" };
     await sender.send("project.compute.request", { group: "g", project: "flaky" }, req);
     await sender.send("project.compute.request", { group: "g", project: "poison" }, req);
     await sender.send("project.compute.request", { group: "g", project: "fine" }, req);
-    await eventually("flaky to succeed on its second attempt", async () => (done.includes("flaky") && done.includes("fine") ? true : undefined), 15_000);
+    await waitFor("flaky to succeed on its second attempt", () => (done.includes("flaky") && done.includes("fine") ? true : undefined), { signal: handled });
     expect(attempts["flaky"]).toBe(2);
     expect(attempts["poison"]).toBe(1);
     const conn = await amqp.connect(AMQP_URL);
@@ -77,7 +87,7 @@ describe.skipIf(!available)("the bus over RabbitMQ", () => {
     const parked = await eventually("the poison message in the dead-letter queue", async () => {
       const m = await ch.get(deadLetterQueue(iso.exchange), { noAck: true });
       return m ? (JSON.parse(m.content.toString()) as Message) : undefined;
-    }, 10_000);
+    });
     expect(parked.project).toBe("poison");
     await conn.close();
   });

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectBus, listProjects, openCouchStore, readGroup, silentLogger, writeFileAtomic, writeSeries, type Bus, type DocStore } from "@drover/shared";
+import { connectBus, listProjects, openCouchStore, silentLogger, writeFileAtomic, writeSeries, type Bus, type DocStore } from "@drover/shared";
 import { runCli, startService, type Running } from "../helpers/processes.js";
-import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
+import { AMQP_URL, COUCHDB_URL, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
+import { Signal, waitFor, within } from "../helpers/wait.js";
 
 const available = await servicesAvailable();
 
@@ -16,7 +17,9 @@ describe.skipIf(!available)("copies of a worker compete for work", () => {
   let running: Running[] = [];
   let store: DocStore;
   let watcher: Bus;
+  let groups: GroupWatch;
   const started = new Map<string, string[]>();
+  const startedSeen = new Signal();
   const csv = join(data, "many.csv");
   const projects = Array.from({ length: 8 }, (_, i) => `series${i}`);
 
@@ -46,16 +49,21 @@ describe.skipIf(!available)("copies of a worker compete for work", () => {
       ...["scanner", "computer", "validator"].flatMap((s) => [startService(s, env), startService(s, env)]),
     ];
     store = await openCouchStore(COUCHDB_URL, iso.db);
+    groups = await watchGroups(iso.exchange, store);
     watcher = await connectBus({ url: AMQP_URL, exchange: iso.exchange, service: "test-watcher", logger: silentLogger });
     await watcher.watch("project.*.started", (m) => {
       const key = `${m.project}:${m.type}`;
       started.set(key, [...(started.get(key) ?? []), (m.body as { worker: string }).worker]);
+      startedSeen.notify();
     });
+    // Both copies of each worker must be consuming before the launch, or a copy that starts late
+    // on a busy machine finds the work already done.
+    await Promise.all(running.map((r) => r.ready()));
   });
 
   afterAll(async () => {
     if (process.env["DROVER_TEST_LOGS"]) for (const r of running) console.log(`--- ${r.name}\n${r.output()}`);
-    await watcher?.close();
+    await within(Promise.all([watcher?.close(), groups?.close()]), 30_000);
     await Promise.all(running.map((r) => r.stop()));
     await iso.cleanup();
     rmSync(home, { recursive: true, force: true });
@@ -63,11 +71,10 @@ describe.skipIf(!available)("copies of a worker compete for work", () => {
 
   it("processes each project once per phase, sharing the work between the copies", async () => {
     expect((await runCli(["launch", csv], env)).code).toBe(0);
-    const g = await eventually("group many to complete", async () => {
-      const doc = await readGroup(store, "group:many");
-      return doc && (doc.state === "Completed" || doc.state === "Incomplete") ? doc : undefined;
-    }, 120_000);
+    const g = await groups.settled("many", { services: running });
     expect(g.state).toBe("Completed");
+    // The watcher's own queue may lag behind the group's completion: wait for every start.
+    await waitFor("a start message for every project and phase", () => (started.size === projects.length * 3 ? true : undefined), { signal: startedSeen });
     const docs = await listProjects(store, "many");
     expect(docs).toHaveLength(projects.length);
     for (const phase of ["scan", "compute", "validate"] as const) {

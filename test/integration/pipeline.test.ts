@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deadLetterQueue, listProjects, openCouchStore, readGroup, writeDemoGroup, type DocStore, type ProjectDoc } from "@drover/shared";
 import { compareZarrWithSources } from "../helpers/compare.js";
 import { runCli, startService, type Running } from "../helpers/processes.js";
-import { pythonHasXarray, xarrayCompare } from "../helpers/python.js";
-import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
+import { pythonHasXarray, xarrayCompareAsync } from "../helpers/python.js";
+import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
+import { within } from "../helpers/wait.js";
 
 const available = await servicesAvailable();
 
@@ -26,25 +27,26 @@ describe.skipIf(!available)("the pipeline over the real broker and database", ()
   };
   let running: Running[] = [];
   let store: DocStore;
+  let groups: GroupWatch;
   let sample: Awaited<ReturnType<typeof writeDemoGroup>>;
 
   beforeAll(async () => {
     sample = await writeDemoGroup(data);
     running = ["state-tracker", "scanner", "computer", "validator", "completion"].map((s) => startService(s, env));
     store = await openCouchStore(COUCHDB_URL, iso.db);
+    groups = await watchGroups(iso.exchange, store);
+    await Promise.all(running.map((r) => r.ready()));
   });
 
   afterAll(async () => {
+    if (process.env["DROVER_TEST_LOGS"]) for (const r of running) console.log(`--- ${r.name}\n${r.output()}`);
+    await within(groups?.close() ?? Promise.resolve(), 30_000);
     await Promise.all(running.map((r) => r.stop()));
     await iso.cleanup();
     rmSync(home, { recursive: true, force: true });
   });
 
-  const groupState = (name: string, want: string[]) =>
-    eventually(`group ${name} to reach ${want.join(" or ")}`, async () => {
-      const g = await readGroup(store, `group:${name}`);
-      return g && want.includes(g.state) ? g : undefined;
-    });
+  const groupState = (name: string, states: string[]) => groups.settled(name, { states, services: running });
 
   it("runs the sample group through scan, compute, validate and complete", async () => {
     const launched = await runCli(["launch", sample.groupFile, "--group", "sample"], env);
@@ -117,7 +119,7 @@ describe.skipIf(!available)("the pipeline over the real broker and database", ()
       const projects = await listProjects(store, group);
       expect(projects).toHaveLength(3);
       for (const p of projects) {
-        const r = xarrayCompare(p.outputs.completedProduct ?? "", "time", sample.projects[p.code] ?? []);
+        const r = await xarrayCompareAsync(p.outputs.completedProduct ?? "", "time", sample.projects[p.code] ?? []);
         expect(r.problems, `${group}/${p.code}`).toEqual([]);
         expect(r.variables).toBeGreaterThanOrEqual(7);
       }
@@ -160,7 +162,7 @@ describe.skipIf(!available)("the pipeline over the real broker and database", ()
     const parked = await eventually("three messages in the dead-letter queue", async () => {
       const q = await ch.checkQueue(deadLetterQueue(iso.exchange));
       return q.messageCount >= 3 ? q.messageCount : undefined;
-    }, 20_000);
+    });
     expect(parked).toBe(3);
     await conn.close();
     for (const r of running) expect(r.alive(), `${r.name} still running`).toBe(true);

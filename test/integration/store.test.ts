@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, ProjectDocSchema, newProject, openCouchStore, readProject, updateDoc, type DocStore } from "@drover/shared";
+import { ConflictError, ProjectDocSchema, newProject, openCouchStore, readProject, updateDoc, type DocStore, type ProjectDoc } from "@drover/shared";
 import { COUCHDB_URL, isolate, servicesAvailable } from "../helpers/services.js";
 
 const available = await servicesAvailable();
@@ -35,7 +35,8 @@ describe.skipIf(!available)("the CouchDB store", () => {
   it("counts a group's projects by state with a view, and lists unsent outboxes", async () => {
     const now = new Date().toISOString();
     for (const [code, state] of [["a", "Scanning"], ["b", "Scanning"], ["c", "Validated"]] as const) {
-      await store.put({ ...newProject("counted", code, ["/a.nc"], { format: "zarr" }, "/w", now), state, outbox: code === "c" ? [{ id: "m1", type: "project.state.changed" } as never] : [] });
+      const doc: ProjectDoc = { ...newProject("counted", code, ["/a.nc"], { format: "zarr" }, "/w", now), state, outbox: code === "c" ? [{ id: "m1", type: "project.state.changed" } as never] : [] };
+      await store.put(doc);
     }
     const counts = await store.countStates("counted");
     expect(counts.Scanning).toBe(2);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   createMemoryStore,
   createMessage,
+  describeMove,
   readGroup,
   readProject,
   silentLogger,
@@ -199,5 +200,78 @@ describe("the state-tracker", () => {
     expect((await readProject(t.store, "project:g:p"))?.state).toBe("Computing");
     expect((await readGroup(t.store, "group:g"))?.projects).toEqual(["p", "r"]);
     expect(t.sent.filter((m) => m.type === "project.scan.request").map((m) => m.project)).toEqual(["p", "r"]);
+  });
+});
+
+describe("the state-tracker's answers to requests", () => {
+  const answerTo = (t: ReturnType<typeof setup>, request: Message) => {
+    const a = t.sent.find((m) => m.type === "request.answered" && m.correlationId === request.id);
+    if (!a) throw new Error(`no answer to ${request.type}`);
+    return (a as Message<"request.answered">).body;
+  };
+  const ask = async <S extends "project.retry.request" | "project.accept.request" | "project.faultlist.request">(t: ReturnType<typeof setup>, type: S, project: string, body: BodyInput<S>) => {
+    const m = createMessage(type, { group: "g", project }, body, "cli@test");
+    await t.tracker.handle(m);
+    return answerTo(t, m);
+  };
+
+  it("refuses a retry of a project still in progress, naming its state", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    const a = await ask(t, "project.retry.request", "p", { by: "op" });
+    expect(a).toMatchObject({ request: "project.retry.request", outcome: "refused", state: "Scanning" });
+    expect(a.message).toContain("p is Scanning");
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("Scanning");
+  });
+
+  it("answers a change it made with the state it led to", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    expect(await ask(t, "project.faultlist.request", "p", { by: "op", reason: "withdrawn" })).toMatchObject({ outcome: "done", state: "Faultlisted" });
+    expect(await ask(t, "project.retry.request", "p", { by: "op" })).toMatchObject({ outcome: "done", state: "Scanning" });
+  });
+
+  it("refuses a request about a project that is not registered", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    const a = await ask(t, "project.accept.request", "nope", { by: "op", note: "" });
+    expect(a).toMatchObject({ outcome: "refused", message: "no project nope in group g" });
+  });
+
+  it("answers a registration, and starts a group over when asked to replace it", async () => {
+    const t = setup();
+    const first = createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", projects: ["p", "q"].map((code) => ({ code, files: ["/data/a.nc"], config: {} })) }, "cli@test");
+    await t.tracker.handle(first);
+    expect(answerTo(t, first)).toMatchObject({ outcome: "done", message: "group g registered: 2 new projects (2 projects in the group)" });
+    const oldScan = t.last("project.scan.request", "p");
+
+    const again = createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", projects: [{ code: "p", files: ["/data/a.nc"], config: {} }] }, "cli@test");
+    await t.tracker.handle(again);
+    expect(answerTo(t, again)).toMatchObject({ outcome: "unchanged" });
+
+    const replace = createMessage("group.register.request", { group: "g" }, { groupFile: "/g2.csv", replace: true, projects: [{ code: "p", files: ["/data/b.nc"], config: {} }] }, "cli@test");
+    await t.tracker.handle(replace);
+    expect(answerTo(t, replace)).toMatchObject({ outcome: "done" });
+    expect(answerTo(t, replace).message).toContain("started over (was Active): 1 project registered anew, 1 no longer listed removed");
+    const g = await readGroup(t.store, "group:g");
+    expect(g).toMatchObject({ state: "Active", projects: ["p"], groupFile: "/g2.csv" });
+    expect(g?.history.at(-1)?.reason).toContain("started over from /g2.csv");
+    expect(await readProject(t.store, "project:g:q")).toBeUndefined();
+    const p = await readProject(t.store, "project:g:p");
+    expect(p?.files).toEqual(["/data/b.nc"]);
+    expect(p?.history.map((h) => h.to)).toEqual(["Registered", "Scanning"]);
+    // A late result of the first registration's scan changes nothing.
+    await t.reply("project.scan.succeeded", oldScan, scanOk());
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("Scanning");
+  });
+
+  it("starts every history with the creation, not a move from a state to itself", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    const p = await readProject(t.store, "project:g:p");
+    const g = await readGroup(t.store, "group:g");
+    expect(p?.history[0]).toMatchObject({ from: null, to: "Registered", reason: "registered with 2 files" });
+    expect(g?.history[0]).toMatchObject({ from: null, to: "Active", reason: "registered with 1 project" });
+    expect(describeMove(p!.history[0]!)).toBe("(new) → Registered");
   });
 });

@@ -1,4 +1,4 @@
-import { activeState, type GroupDoc, type ProjectDoc } from "@drover/shared";
+import { activeState, describeProgress, groupProgress, type GroupDoc, type ProjectDoc } from "@drover/shared";
 
 // Text views of groups and projects for the terminal: a status table and a progress display.
 
@@ -46,8 +46,7 @@ export function projectLine(p: ProjectDoc, live: LiveProgress | undefined, width
 
 export function groupView(g: GroupDoc, projects: ProjectDoc[], live: Map<string, LiveProgress>, elapsed?: number): string[] {
   const width = Math.max(8, ...projects.map((p) => p.code.length));
-  const done = projects.filter((p) => p.state === "Completed" || p.state === "Validated").length;
-  const head = `group ${g.name}: ${stateColour(g.state)}  ${done}/${projects.length} projects validated or complete${elapsed !== undefined ? `  (${elapsed.toFixed(1)} s)` : ""}`;
+  const head = `group ${g.name}: ${stateColour(g.state)}  ${describeProgress(groupProgress(g, projects))}${elapsed !== undefined ? `  (${elapsed.toFixed(1)} s)` : ""}`;
   const lines = [head, ...projects.map((p) => projectLine(p, live.get(p.code), width))];
   if (g.state === "Incomplete") for (const r of g.reasons) lines.push(`  ! ${r}`);
   return lines;

@@ -3,7 +3,9 @@ import {
   GroupDocSchema,
   ProjectDocSchema,
   assessGroup,
+  count,
   createMessage,
+  describeMove,
   groupId,
   listGroups,
   listProjects,
@@ -27,6 +29,10 @@ import {
   readGroup,
   readProject,
   updateDoc,
+  registeredAnew,
+  startGroupOver,
+  type AnsweredRequest,
+  type Body,
   type Bus,
   type DocStore,
   type GroupDoc,
@@ -51,6 +57,9 @@ export interface TrackerDeps {
   completeDir: string;
 }
 
+/** Project documents written per bulk request when a group registers. */
+const REGISTER_BATCH = 500;
+
 export interface Tracker {
   /** Publishes what earlier runs decided but did not get to send (a crash between write and publish). */
   recover(): Promise<number>;
@@ -74,10 +83,49 @@ export function createTracker(deps: TrackerDeps): Tracker {
   async function flush(id: string, schema: typeof ProjectDocSchema | typeof GroupDocSchema, outbox: Message[]): Promise<void> {
     if (outbox.length === 0) return;
     for (const raw of outbox) await bus.publish(parseMessage(raw.type as Selector, raw));
+    await clearOutbox(id, schema, outbox);
+  }
+
+  /** Takes messages that were published out of a document's outbox. */
+  async function clearOutbox(id: string, schema: typeof ProjectDocSchema | typeof GroupDocSchema, outbox: Message[]): Promise<void> {
     const sent = new Set(outbox.map((m) => m.id));
     await updateDoc(store, id, schema as typeof ProjectDocSchema, (cur) =>
       cur && cur.outbox.some((m) => sent.has(m.id)) ? { ...cur, outbox: cur.outbox.filter((m) => !sent.has(m.id)) } : undefined,
     );
+  }
+
+  /**
+   * Writes new project documents a batch at a time (one bulk write), publishes their outboxes,
+   * and clears them (a second bulk write). Returns how many were written.
+   */
+  async function writeRegistered(group: string, docs: ProjectDoc[]): Promise<number> {
+    let written = 0;
+    for (let i = 0; i < docs.length; i += REGISTER_BATCH) {
+      const batch = docs.slice(i, i + REGISTER_BATCH);
+      const stored: ProjectDoc[] = [];
+      for (const [k, r] of (await store.putMany(batch)).entries()) {
+        const d = batch[k];
+        if (!d) continue;
+        if ("rev" in r) {
+          stored.push({ ...d, _rev: r.rev });
+          continue;
+        }
+        // Changed under us (another registration of the same group, or a replayed write that was
+        // in fact applied): whatever it holds to send still goes out.
+        const cur = await readProject(store, d._id);
+        log.warn({ group, project: d.code }, `changed while being registered (now ${cur?.state ?? "gone"}); left as it is`);
+        if (cur) await flush(cur._id, ProjectDocSchema, cur.outbox);
+      }
+      await Promise.all(stored.flatMap((d) => d.outbox.map((m) => bus.publish(parseMessage(m.type as Selector, m)))));
+      const cleared = await store.putMany(stored.map((d) => ({ ...d, outbox: [] })));
+      for (const [k, r] of cleared.entries()) {
+        const d = stored[k];
+        if (d && !("rev" in r)) await clearOutbox(d._id, ProjectDocSchema, d.outbox);
+      }
+      written += stored.length;
+      if (docs.length > REGISTER_BATCH) log.info({ group }, `registering group ${group}: ${written}/${docs.length} projects`);
+    }
+    return written;
   }
 
   /** Applies a rule to a project; on a conflict the rule runs again on the fresh document. */
@@ -98,7 +146,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       return undefined;
     }
     if (!changed || !doc) return undefined;
-    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group, project: code }, `${h.from} → ${h.to}: ${h.reason}`);
+    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group, project: code }, `${describeMove(h)}: ${h.reason}`);
     // Only what this change decided: messages left by a concurrent change are that change's to send.
     await flush(doc._id, ProjectDocSchema, added(before?.outbox ?? [], doc.outbox));
     return doc;
@@ -112,7 +160,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       return cur ? rule(cur) : undefined;
     });
     if (!changed || !doc) return undefined;
-    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group }, `group ${group}: ${h.from} → ${h.to}: ${h.reason}`);
+    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group }, `group ${group}: ${describeMove(h)}: ${h.reason}`);
     return { doc, added: added(before?.outbox ?? [], doc.outbox) };
   }
 
@@ -146,29 +194,55 @@ export function createTracker(deps: TrackerDeps): Tracker {
     for (const p of req.body.projects) await changeProject(g.name, p.code, (doc) => onCompletionQueued(doc, req, ctx()));
   }
 
+  /** Tells whoever sent a request what came of it. Best effort: the change itself is already stored. */
+  async function answer(msg: Message<AnsweredRequest>, outcome: Body<"request.answered">["outcome"], message: string, state?: string): Promise<void> {
+    try {
+      await bus.publish(createMessage("request.answered", { group: msg.group, project: msg.project, correlationId: msg.id }, { request: msg.type, outcome, message, ...(state ? { state } : {}) }, bus.sender));
+    } catch (e) {
+      log.warn({ group: msg.group, project: msg.project, err: (e as Error).message }, `could not answer ${msg.type}`);
+    }
+  }
+
   async function register(msg: Message<"group.register.request">): Promise<void> {
     const now = new Date().toISOString();
+    const { groupFile, replace } = msg.body;
     const codes = msg.body.projects.map((p) => p.code);
+    let previous: GroupDoc | undefined;
     const { doc } = await updateDoc(store, groupId(msg.group), GroupDocSchema, (cur) => {
-      if (!cur) return newGroup(msg.group, msg.body.groupFile, codes, now);
+      previous = cur;
+      if (!cur) return newGroup(msg.group, groupFile, codes, now);
+      if (replace) return startGroupOver(cur, groupFile, codes, msg.type, ctx());
       const added = codes.filter((c) => !cur.projects.includes(c));
       if (added.length === 0) return undefined;
       return { ...cur, projects: [...cur.projects, ...added], updatedAt: now };
     });
-    let created = 0;
+    const existing = new Map((await listProjects(store, msg.group)).map((p) => [p.code, p]));
+    const fresh: ProjectDoc[] = [];
     for (const p of msg.body.projects) {
+      const cur = existing.get(p.code);
+      if (cur && !replace) {
+        log.warn({ group: msg.group, project: p.code }, `already registered (${cur.state}); left as it is`);
+        continue;
+      }
       const workDir = join(deps.workDir, "in_progress", msg.group, p.code);
-      const id = projectId(msg.group, p.code);
-      const r = await updateDoc(store, id, ProjectDocSchema, (cur) => (cur ? undefined : onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx())));
-      if (r.changed && r.doc) {
-        created++;
-        await flush(id, ProjectDocSchema, r.doc.outbox); // a new document: its whole outbox is this change's
-      } else {
-        const cur = await readProject(store, id);
-        log.warn({ group: msg.group, project: p.code }, `already registered (${cur?.state ?? "?"}); left as it is`);
+      const doc = onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx());
+      fresh.push(cur ? { ...registeredAnew(doc, cur), _rev: cur._rev } : doc);
+    }
+    const created = await writeRegistered(msg.group, fresh);
+    let removed = 0;
+    if (replace) {
+      for (const p of existing.values()) {
+        if (codes.includes(p.code)) continue;
+        await store.remove(p._id, p._rev ?? "");
+        removed++;
       }
     }
-    log.info({ group: msg.group }, `group ${msg.group} registered: ${created} new project${created === 1 ? "" : "s"}, ${codes.length - created} already known (${doc?.projects.length ?? codes.length} in the group)`);
+    const total = doc?.projects.length ?? codes.length;
+    const summary = replace && previous
+      ? `group ${msg.group} started over (was ${previous.state}): ${count(created, "project")} registered anew${removed ? `, ${removed} no longer listed removed` : ""}`
+      : `group ${msg.group} registered: ${count(created, "new project")}${codes.length - created ? `, ${codes.length - created} already known` : ""} (${count(total, "project")} in the group)`;
+    log.info({ group: msg.group }, summary);
+    await answer(msg, created > 0 || removed > 0 ? "done" : "unchanged", summary, doc?.state);
     await reviewGroup(msg.group, msg.type);
   }
 
@@ -199,23 +273,36 @@ export function createTracker(deps: TrackerDeps): Tracker {
   }
 
   async function operator(msg: Message<"project.accept.request" | "project.retry.request" | "project.faultlist.request">): Promise<void> {
-    if (!msg.project) {
+    const project = msg.project;
+    if (!project) {
       log.warn({ group: msg.group }, `${msg.type} without a project; ignored`);
+      await answer(msg, "refused", `${msg.type} names no project`);
       return;
     }
     try {
-      const doc = await changeProject(msg.group, msg.project, (p) => {
+      const doc = await changeProject(msg.group, project, (p) => {
         if (msg.type === "project.accept.request") return onAccept(p, msg as Message<"project.accept.request">, ctx());
         if (msg.type === "project.faultlist.request") return onFaultlist(p, msg as Message<"project.faultlist.request">, ctx());
         if (p.state === "CompletionFailed") return undefined;
         return onRetry(p, msg as Message<"project.retry.request">, ctx());
       });
-      if (!doc && msg.type === "project.retry.request") {
-        const p = await readProject(store, projectId(msg.group, msg.project));
-        if (p?.state === "CompletionFailed") await reviewGroup(msg.group, msg.type, true);
+      if (doc) {
+        await answer(msg, "done", doc.history.at(-1)?.reason ?? `now ${doc.state}`, doc.state);
+        return;
+      }
+      const p = await readProject(store, projectId(msg.group, project));
+      if (!p) {
+        await answer(msg, "refused", `no project ${project} in group ${msg.group}`);
+      } else if (msg.type === "project.retry.request" && p.state === "CompletionFailed") {
+        await reviewGroup(msg.group, msg.type, true);
+        await answer(msg, "done", `completion of group ${msg.group} asked again`, p.state);
+      } else {
+        await answer(msg, "unchanged", `${project} is ${p.state}: nothing to change`, p.state);
       }
     } catch (e) {
-      log.warn({ group: msg.group, project: msg.project }, `refused ${msg.type}: ${(e as Error).message}`);
+      log.warn({ group: msg.group, project }, `refused ${msg.type}: ${(e as Error).message}`);
+      const p = await readProject(store, projectId(msg.group, project)).catch(() => undefined);
+      await answer(msg, "refused", (e as Error).message, p?.state);
     }
   }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { count } from "../words.js";
 import { DroverError, isDroverError } from "../errors.js";
 import { assertAllowed } from "../paths.js";
 import { AttrValue, Name, type ProjectConfig } from "../schemas.js";
@@ -139,7 +140,7 @@ export function readGroupFile(groupFile: string, roots: readonly string[], optio
     }
   });
   if (errors.length > 0) {
-    throw new DroverError("GroupFileError", `group file ${path} has ${errors.length} problem${errors.length > 1 ? "s" : ""}:\n  ${errors.join("\n  ")}`, { file: path });
+    throw new DroverError("GroupFileError", `group file ${path} has ${count(errors.length, "problem")}:\n  ${errors.join("\n  ")}`, { file: path });
   }
   if (projects.length === 0) {
     throw new DroverError("GroupFileError", `group file ${path} lists no projects (expected lines "project_code,<glob or .txt list>")`, { file: path });

@@ -4,6 +4,7 @@ import { isActive, isFailed } from "../lifecycle.js";
 import type { Message } from "../messages.js";
 import type { ErrorDetailData } from "../schemas.js";
 import { move, type RuleContext } from "./project-rules.js";
+import { count } from "../words.js";
 
 // Group-level decisions: a group completes when every project that is not faultlisted is
 // Validated; it is Incomplete, with one reason per blocking project, when nothing is running
@@ -20,9 +21,15 @@ export function newGroup(name: string, groupFile: string, codes: string[], now: 
     reasons: [],
     createdAt: now,
     updatedAt: now,
-    history: [{ seq: 1, at: now, from: "Active", to: "Active", event: "group.register.request", reason: `registered with ${codes.length} project${codes.length === 1 ? "" : "s"}` }],
+    history: [{ seq: 1, at: now, from: null, to: "Active", event: "group.register.request", reason: `registered with ${count(codes.length, "project")}` }],
     outbox: [],
   };
+}
+
+/** A group launched again with --replace: Active again, with the new file's projects, its history kept. */
+export function startGroupOver(g: GroupDoc, groupFile: string, codes: string[], event: string, ctx: RuleContext): GroupDoc {
+  const { completion: _c, completedAt: _a, completeDir: _d, ...rest } = g;
+  return moveGroup({ ...rest, groupFile, projects: codes }, "Active", event, [`started over from ${groupFile} with ${count(codes.length, "project")} (was ${g.state})`], ctx);
 }
 
 export function moveGroup(g: GroupDoc, to: GroupState, event: string, reasons: string[], ctx: RuleContext): GroupDoc {

@@ -3,6 +3,7 @@ import type { ProjectDoc } from "../documents.js";
 import { activeState, canMove, failedState, isActive, isFailed, nextPhase, type Phase, type ProjectState } from "../lifecycle.js";
 import type { BodyInput, Message, MessageFields, Selector } from "../messages.js";
 import type { ProjectConfig } from "../schemas.js";
+import { count } from "../words.js";
 
 // The state-tracker's decisions, as pure functions of a project document and a message: the new
 // document (with its history entry and the messages to send in its outbox), or undefined when
@@ -42,9 +43,16 @@ export function newProject(group: string, code: string, files: string[], config:
     lastError: null,
     createdAt: now,
     updatedAt: now,
-    history: [{ seq: 1, at: now, from: "Registered", to: "Registered", event: "group.register.request", reason: `registered with ${files.length} file${files.length === 1 ? "" : "s"}` }],
+    history: [{ seq: 1, at: now, from: null, to: "Registered", event: "group.register.request", reason: `registered with ${count(files.length, "file")}` }],
     outbox: [],
   };
+}
+
+/** A fresh registration replacing an earlier one (launch --replace): says what it replaced. */
+export function registeredAnew(fresh: ProjectDoc, was: ProjectDoc): ProjectDoc {
+  const [first, ...rest] = fresh.history;
+  if (!first) return fresh;
+  return { ...fresh, history: [{ ...first, reason: `${first.reason}, replacing the earlier registration (was ${was.state})` }, ...rest] };
 }
 
 /** Moves a project to `to`, refusing illegal moves, and records the change in its history. */
@@ -117,7 +125,7 @@ export function onScanned(doc: ProjectDoc, msg: Message<"project.scan.succeeded"
   let d = finish(doc, "scan", "succeeded", ctx);
   d = { ...d, outputs: { ...d.outputs, inventory: msg.body.inventory }, scan: s, issues: s.issues, lastError: null };
   const warnings = s.issues.filter((i) => i.severity === "warning").length;
-  d = move(d, "Scanned", msg.type, `${s.files} files, ${s.variables.length} variables, ${s.concatDim ?? "no"} concatenation dimension${warnings ? `, ${warnings} warning${warnings > 1 ? "s" : ""}` : ""}`, ctx, msg);
+  d = move(d, "Scanned", msg.type, `${count(s.files, "file")}, ${count(s.variables.length, "variable")}, ${s.concatDim ?? "no"} concatenation dimension${warnings ? `, ${count(warnings, "warning")}` : ""}`, ctx, msg);
   return advance(d, ctx, msg.type, msg);
 }
 
@@ -126,7 +134,7 @@ export function onComputed(doc: ProjectDoc, msg: Message<"project.compute.succee
   const s = msg.body.summary;
   let d = finish(doc, "compute", "succeeded", ctx);
   d = { ...d, outputs: { ...d.outputs, product: msg.body.product }, compute: s, lastError: null };
-  d = move(d, "Computed", msg.type, `${s.format} ${s.revision}: ${s.chunksWritten} chunks in ${s.seconds.toFixed(1)} s`, ctx, msg);
+  d = move(d, "Computed", msg.type, `${s.format} ${s.revision}: ${count(s.chunksWritten, "chunk")} in ${s.seconds.toFixed(1)} s`, ctx, msg);
   return advance(d, ctx, msg.type, msg);
 }
 
@@ -135,9 +143,9 @@ export function onValidated(doc: ProjectDoc, msg: Message<"project.validate.succ
   const s = msg.body.summary;
   let d = finish(doc, "validate", s.outcome === "Success" ? "succeeded" : "warning", ctx);
   d = { ...d, outputs: { ...d.outputs, dataReport: msg.body.dataReport, metadataReport: msg.body.metadataReport }, validation: s, lastError: null };
-  const compared = `${s.valuesCompared} values from ${s.filesCompared.length} files compared`;
+  const compared = `${count(s.valuesCompared, "value")} from ${count(s.filesCompared.length, "file")} compared`;
   if (s.outcome === "Success") return move(d, "Validated", msg.type, `${s.status}: ${compared}`, ctx, msg);
-  d = move(d, "ValidatedWithWarnings", msg.type, `${s.status} (${s.warnings.length} warning${s.warnings.length > 1 ? "s" : ""}); ${compared}`, ctx, msg);
+  d = move(d, "ValidatedWithWarnings", msg.type, `${s.status} (${count(s.warnings.length, "warning")}); ${compared}`, ctx, msg);
   if (ctx.settings.acceptWarnings) return { ...move(d, "Validated", msg.type, "warnings accepted by DROVER_ACCEPT_WARNINGS", ctx, msg), acceptedBy: "configuration" };
   return d;
 }

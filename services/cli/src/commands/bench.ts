@@ -9,7 +9,7 @@ import {
   writeSeries,
   type SeriesSpec,
 } from "@drover/shared";
-import { parse, str } from "../args.js";
+import { str, type Command, type Invocation } from "../command.js";
 import type { Context } from "../context.js";
 
 // `npm run bench`: reference generation on a generated series of 200 netCDF4 files (several GB),
@@ -37,8 +37,20 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-export async function bench(ctx: Context, argv: string[]): Promise<number> {
-  const { values } = parse(argv, { dir: { type: "string" }, out: { type: "string" }, rounds: { type: "string" } }, "drover bench [--dir DIR] [--out FILE] [--rounds N]");
+export const bench: Command = {
+  name: "bench",
+  args: "",
+  summary: "Times reference generation on 200 generated netCDF4 files (3 GB, written once) and writes the figures to bench/results.json.",
+  options: {
+    dir: { type: "string", value: "DIR", help: "where the generated series lives (default $DROVER_HOME/bench/series-200x80)" },
+    out: { type: "string", value: "FILE", help: "where the results go (default bench/results.json)" },
+    rounds: { type: "string", value: "N", help: "timed rounds (default 5)" },
+  },
+  examples: ["npm run bench", "drover bench --rounds 9"],
+  run: (ctx, input) => runBench(ctx, input),
+};
+
+async function runBench(ctx: Context, { values }: Invocation): Promise<number> {
   const dir = resolve(str(values, "dir") ?? join(ctx.config.home, "bench", "series-200x80"));
   const out = resolve(str(values, "out") ?? "bench/results.json");
   const rounds = Number(str(values, "rounds") ?? 5);

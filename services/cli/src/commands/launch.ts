@@ -1,51 +1,67 @@
-import { readGroupFile, type ProjectConfig } from "@drover/shared";
-import { parse, str, UsageError } from "../args.js";
-import type { Context } from "../context.js";
+import { count, readGroup, readGroupFile, type ProjectConfig } from "@drover/shared";
+import { askTracker } from "../ask.js";
+import { seconds, str, UsageError, type Command } from "../command.js";
 import { watchGroup } from "./watch.js";
 
-const usage = "drover launch <group-file.csv> [--group NAME] [--concat-dim DIM] [--format kerchunk|zarr] [--wait] [--timeout SECONDS]";
-
-/** Checks a group file at the door and injects the group: one group.register.request. */
-export async function launch(ctx: Context, argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      group: { type: "string" },
-      "concat-dim": { type: "string" },
-      format: { type: "string" },
-      wait: { type: "boolean", default: false },
-      timeout: { type: "string" },
-    },
-    usage,
-  );
-  const file = positionals[0];
-  if (!file) {
-    process.stderr.write(`usage: ${usage}\n`);
-    return 2;
-  }
-  const config: Partial<ProjectConfig> = {};
-  const concat = str(values, "concat-dim");
-  const group = str(values, "group");
-  if (concat) config.concatDim = concat;
-  const format = str(values, "format");
-  if (format !== undefined) {
-    if (format !== "kerchunk" && format !== "zarr") throw new UsageError(`--format must be kerchunk or zarr, not ${format}\nusage: ${usage}`);
-    config.format = format;
-  }
-  const spec = readGroupFile(file, ctx.config.dataRoots, { ...(group ? { name: group } : {}), config });
-  const bus = await ctx.bus();
-  await bus.send("group.register.request", { group: spec.name }, {
-    groupFile: spec.groupFile,
-    projects: spec.projects.map((p) => ({ code: p.code, files: p.files, config: p.config })),
-  });
-  const files = spec.projects.reduce((n, p) => n + p.files.length, 0);
-  process.stdout.write(`launched group ${spec.name}: ${spec.projects.length} projects, ${files} files (from ${spec.groupFile})\n`);
-  if (!values.wait) {
-    process.stdout.write(`follow it with: npm run drover -- status ${spec.name} --watch\n`);
-    return 0;
-  }
-  const t = str(values, "timeout");
-  const timeout = t === undefined ? undefined : Number(t);
-  const r = await watchGroup(ctx, spec.name, timeout === undefined ? {} : { timeoutSeconds: timeout });
-  return r.group.state === "Completed" ? 0 : 1;
-}
+/** Checks a group file at the door and injects the group: one group.register.request, answered by the state-tracker. */
+export const launch: Command = {
+  name: "launch",
+  args: "<group-file.csv>",
+  minArgs: 1,
+  summary:
+    "Checks a group file (PADOCC's CSV: project_code,<glob | list.txt>[,updates.json][,removals.json][,vars…]) and injects the group.\n" +
+    "An existing group is refused unless --replace starts it over; --group launches the file under another name.",
+  options: {
+    group: { type: "string", value: "NAME", help: "the group's name (default: the file's name without .csv)" },
+    "concat-dim": { type: "string", value: "DIM", help: "the dimension to concatenate along (default: the unlimited or the differing one)" },
+    format: { type: "string", value: "kerchunk|zarr", help: "the product: Kerchunk references (default) or a Zarr copy" },
+    replace: { type: "boolean", help: "start an existing group over: its projects are registered anew, those no longer listed removed" },
+    wait: { type: "boolean", help: "show the group's progress until it is complete or needs an operator" },
+    timeout: { type: "string", value: "SECONDS", help: "how long to wait for the state-tracker's answer, and with --wait for the group (default 120, and no limit)" },
+  },
+  examples: ["drover launch var/data/demo/demo.csv --wait", "drover launch cmip6.csv --group cmip6-retry --concat-dim time --format zarr"],
+  async run(ctx, { values, positionals }) {
+    const file = positionals[0] ?? "";
+    const config: Partial<ProjectConfig> = {};
+    const concat = str(values, "concat-dim");
+    const group = str(values, "group");
+    if (concat) config.concatDim = concat;
+    const format = str(values, "format");
+    if (format !== undefined) {
+      if (format !== "kerchunk" && format !== "zarr") throw new UsageError(`--format must be kerchunk or zarr, not ${format}`);
+      config.format = format;
+    }
+    const timeout = seconds(values, "timeout", 120);
+    const spec = readGroupFile(file, ctx.config.dataRoots, { ...(group ? { name: group } : {}), config });
+    const replace = values["replace"] === true;
+    const existing = await readGroup(await ctx.store(), `group:${spec.name}`);
+    if (existing && !replace) {
+      process.stderr.write(
+        `drover: group ${spec.name} already exists (${existing.state}, ${count(existing.projects.length, "project")}, launched ${existing.createdAt} from ${existing.groupFile}).\n` +
+          `  to run it again from scratch: drover launch ${file} --replace\n` +
+          `  to launch it as a new group:  drover launch ${file} --group ${spec.name}-2\n` +
+          `  to see it:                    drover status ${spec.name}\n`,
+      );
+      return 1;
+    }
+    const files = spec.projects.reduce((n, p) => n + p.files.length, 0);
+    const answer = await askTracker(
+      ctx,
+      "group.register.request",
+      { group: spec.name },
+      { groupFile: spec.groupFile, replace, projects: spec.projects.map((p) => ({ code: p.code, files: p.files, config: p.config })) },
+      timeout,
+    );
+    if (answer.outcome !== "done") {
+      process.stderr.write(`drover: group ${spec.name} was not launched: ${answer.message}\n`);
+      return 1;
+    }
+    process.stdout.write(`launched group ${spec.name}: ${count(spec.projects.length, "project")}, ${count(files, "file")} (from ${spec.groupFile})\n  ${answer.message}\n`);
+    if (!values["wait"]) {
+      process.stdout.write(`follow it with: drover status ${spec.name} --watch\n`);
+      return 0;
+    }
+    const r = await watchGroup(ctx, spec.name, values["timeout"] === undefined ? {} : { timeoutSeconds: timeout });
+    return r.group.state === "Completed" ? 0 : 1;
+  },
+};

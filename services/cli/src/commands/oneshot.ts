@@ -18,14 +18,19 @@ import {
   type KerchunkV1,
   type ProjectConfig,
 } from "@drover/shared";
-import { parse, str, UsageError } from "../args.js";
-import type { Context } from "../context.js";
+import { str, UsageError, type Command, type Invocation, type OptionSpec } from "../command.js";
 
 // `drover refs …` and `drover zarr …`: the same scan, compute and validate code, in one process,
 // without the bus or the database. Exit 0 only when the product is written and validated.
 
-const usage = (kind: string, ext: string) =>
-  `drover ${kind} <files or globs…> -o out.${ext} [--concat-dim DIM] [--identical-dims a,b] [--keep-vars v1,v2]${kind === "refs" ? " [--inline-threshold BYTES] [--remote /local/prefix/=https://host/prefix/]" : ""} [--work DIR] [--quiet]`;
+const common: Record<string, OptionSpec> = {
+  output: { type: "string", short: "o", value: "FILE", required: true, help: "where to write the product" },
+  "concat-dim": { type: "string", value: "DIM", help: "the dimension to concatenate along (default: the unlimited or the differing one)" },
+  "identical-dims": { type: "string", value: "a,b", help: "dimensions whose variables must be identical in every file" },
+  "keep-vars": { type: "string", value: "v1,v2", help: "keep only these variables (and their coordinates)" },
+  work: { type: "string", value: "DIR", help: "keep intermediate files (and the per-file reference cache) here" },
+  quiet: { type: "boolean", help: "print nothing but errors" },
+};
 
 function expand(args: string[]): string[] {
   const files: string[] = [];
@@ -53,24 +58,9 @@ async function validated(project: string, files: string[], config: ProjectConfig
   return report.summary.outcome !== "Fatal";
 }
 
-async function oneShot(kind: "refs" | "zarr", argv: string[]): Promise<number> {
-  const ext = kind === "refs" ? "json" : "zarr";
-  const { values, positionals } = parse(
-    argv,
-    {
-      output: { type: "string", short: "o" },
-      "concat-dim": { type: "string" },
-      "identical-dims": { type: "string" },
-      "keep-vars": { type: "string" },
-      "inline-threshold": { type: "string" },
-      remote: { type: "string" },
-      work: { type: "string" },
-      quiet: { type: "boolean", default: false },
-    },
-    usage(kind, ext),
-  );
+async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocation): Promise<number> {
   const output = str(values, "output");
-  if (!output || positionals.length === 0) throw new UsageError(`usage: ${usage(kind, ext)}`);
+  if (!output) throw new UsageError(`drover ${kind} needs -o FILE: where to write the product`);
   const out = resolve(output);
   const parquet = kind === "refs" && /\.(parq|parquet)$/.test(out);
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
@@ -135,5 +125,26 @@ async function oneShot(kind: "refs" | "zarr", argv: string[]): Promise<number> {
   }
 }
 
-export const refs = (_ctx: Context, argv: string[]) => oneShot("refs", argv);
-export const zarr = (_ctx: Context, argv: string[]) => oneShot("zarr", argv);
+export const refs: Command = {
+  name: "refs",
+  args: "<files or globs…>",
+  minArgs: 1,
+  summary: "Kerchunk references for a series of files, in one process (no bus, no database): scan, compute and validate.\nExits 0 only once the product is validated; the report goes beside it (out.json.report.json). *.parq writes Parquet references.",
+  options: {
+    ...common,
+    "inline-threshold": { type: "string", value: "BYTES", help: "chunks smaller than this are inlined (default 500)" },
+    remote: { type: "string", value: "FROM=TO", help: "rewrite paths starting FROM into URLs starting TO (PADOCC's remote copy)" },
+  },
+  examples: ["drover refs 'var/data/demo/tas/*.nc' -o tas.json", "drover refs 'archive/pr_*.nc' -o pr.parq --concat-dim time"],
+  run: (_ctx, input) => oneShot("refs", input),
+};
+
+export const zarr: Command = {
+  name: "zarr",
+  args: "<files or globs…>",
+  minArgs: 1,
+  summary: "A Zarr v2 copy of a series of files, in one process (no bus, no database). Exits 0 only once the copy is validated.",
+  options: common,
+  examples: ["drover zarr 'var/data/demo/pr/*.nc' -o pr.zarr"],
+  run: (_ctx, input) => oneShot("zarr", input),
+};

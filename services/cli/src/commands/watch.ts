@@ -1,4 +1,4 @@
-import { listProjects, readGroup, type GroupDoc, type Message, type ProjectDoc } from "@drover/shared";
+import { listGroups, listProjects, readGroup, type DocStore, type GroupDoc, type Message, type ProjectDoc } from "@drover/shared";
 import type { Context } from "../context.js";
 import { createScreen, groupView, type LiveProgress } from "../render.js";
 
@@ -14,6 +14,7 @@ export interface WatchResult {
  */
 export async function watchGroup(ctx: Context, name: string, options: { timeoutSeconds?: number; quiet?: boolean } = {}): Promise<WatchResult> {
   const store = await ctx.store();
+  await needGroup(store, name);
   const live = new Map<string, LiveProgress>();
   try {
     const bus = await ctx.bus();
@@ -34,10 +35,18 @@ export async function watchGroup(ctx: Context, name: string, options: { timeoutS
     const seconds = (Date.now() - t0) / 1000;
     if (group && !options.quiet) screen(groupView(group, projects, live, seconds));
     if (group && (group.state === "Completed" || group.state === "Incomplete")) return { group, projects, seconds };
-    if (Date.now() > deadline) {
-      if (!group) throw new Error(`group ${name} did not appear within ${options.timeoutSeconds} s: is the state-tracker running? ('npm run state-tracker')`);
-      return { group, projects, seconds };
-    }
+    if (!group) throw new Error(`group ${name} was removed while being watched`);
+    if (Date.now() > deadline) return { group, projects, seconds };
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The group, or an error that names the groups there are (the closest first). */
+export async function needGroup(store: DocStore, name: string): Promise<GroupDoc> {
+  const g = await readGroup(store, `group:${name}`);
+  if (g) return g;
+  const names = (await listGroups(store)).map((x) => x.name);
+  const close = names.filter((n) => n.includes(name) || name.includes(n)).slice(0, 3);
+  const hint = close.length > 0 ? `; did you mean ${close.join(" or ")}?` : names.length > 0 ? ` (there are ${names.length}: see 'drover status')` : " (there are none yet: 'drover launch <group-file.csv>')";
+  throw new Error(`no group called ${name}${hint}`);
 }

@@ -1,0 +1,56 @@
+import { DroverError, createMessage, type AnsweredRequest, type Body, type BodyInput, type Bus, type Message, type MessageFields } from "@drover/shared";
+import type { Context } from "./context.js";
+
+// Requests to the state-tracker and its answers: the request goes out on its selector, the
+// answer comes back on request.answered with the request's id as correlationId.
+
+export type Answer = Body<"request.answered">;
+
+const waiting = new WeakMap<Bus, Map<string, (a: Answer) => void>>();
+
+async function answers(bus: Bus): Promise<Map<string, (a: Answer) => void>> {
+  let pending = waiting.get(bus);
+  if (pending) return pending;
+  const map = new Map<string, (a: Answer) => void>();
+  waiting.set(bus, map);
+  await bus.watch("request.answered", (m: Message) => {
+    const done = map.get(m.correlationId);
+    if (done) done((m as Message<"request.answered">).body);
+  });
+  pending = map;
+  return pending;
+}
+
+/**
+ * Sends a request and waits for the state-tracker's answer. No answer within `timeoutSeconds`
+ * is an error that says the request stays queued.
+ */
+export async function askTracker<S extends AnsweredRequest>(ctx: Context, type: S, fields: MessageFields, body: BodyInput<S>, timeoutSeconds: number): Promise<Answer> {
+  const bus = await ctx.bus();
+  const pending = await answers(bus);
+  const msg = createMessage(type, fields, body, bus.sender);
+  // Listening before sending: an answer can never arrive unheard.
+  const answered = new Promise<Answer>((resolve) => pending.set(msg.id, resolve));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DroverError(
+            "TransientError",
+            `the state-tracker did not answer ${type} within ${timeoutSeconds} s; the request stays queued and is handled when it runs ` +
+              `(is it running? 'npm run state-tracker'; see 'drover status ${fields.group}')`,
+            { permanent: false },
+          ),
+        ),
+      timeoutSeconds * 1000,
+    );
+  });
+  try {
+    await bus.publish(msg);
+    return await Promise.race([answered, late]);
+  } finally {
+    clearTimeout(timer);
+    pending.delete(msg.id);
+  }
+}

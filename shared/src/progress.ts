@@ -1,0 +1,68 @@
+import type { GroupDoc, ProjectDoc } from "./documents.js";
+import type { ProjectState } from "./lifecycle.js";
+import { count } from "./words.js";
+
+// How far a group has come, counted so that the numbers only go up while work goes forward:
+// each project counts for every phase it has passed, whatever it is doing now.
+
+/** Phases a project in this state has passed: scan 1, compute 2, validate 3, complete 4. */
+const passed: Record<ProjectState, number> = {
+  Registered: 0,
+  Scanning: 0,
+  ScanFailed: 0,
+  Scanned: 1,
+  Computing: 1,
+  ComputeFailed: 1,
+  Computed: 2,
+  Validating: 2,
+  ValidationFailed: 2,
+  Validated: 3,
+  ValidatedWithWarnings: 3,
+  Completing: 3,
+  CompletionFailed: 3,
+  Completed: 4,
+  Faultlisted: 0,
+};
+
+export interface GroupProgress {
+  /** Projects in the group file, registered or not yet. */
+  total: number;
+  registered: number;
+  scanned: number;
+  computed: number;
+  validated: number;
+  completed: number;
+  withWarnings: number;
+  failed: number;
+  faultlisted: number;
+}
+
+export function groupProgress(g: Pick<GroupDoc, "projects">, projects: Pick<ProjectDoc, "state">[]): GroupProgress {
+  const p: GroupProgress = { total: Math.max(g.projects.length, projects.length), registered: projects.length, scanned: 0, computed: 0, validated: 0, completed: 0, withWarnings: 0, failed: 0, faultlisted: 0 };
+  for (const { state } of projects) {
+    const n = passed[state];
+    if (n >= 1) p.scanned++;
+    if (n >= 2) p.computed++;
+    if (n >= 3) p.validated++;
+    if (n >= 4) p.completed++;
+    if (state === "ValidatedWithWarnings") p.withWarnings++;
+    if (state.endsWith("Failed")) p.failed++;
+    if (state === "Faultlisted") p.faultlisted++;
+  }
+  return p;
+}
+
+/** "3 projects: scanned 3/3, computed 2/3, validated 1/3, completed 0/3, 1 failed". */
+export function describeProgress(p: GroupProgress): string {
+  const of = (n: number) => `${n}/${p.total}`;
+  const parts = [
+    ...(p.registered < p.total ? [`registered ${of(p.registered)}`] : []),
+    `scanned ${of(p.scanned)}`,
+    `computed ${of(p.computed)}`,
+    `validated ${of(p.validated)}${p.withWarnings ? ` (${p.withWarnings} with warnings)` : ""}`,
+    `completed ${of(p.completed)}`,
+    ...(p.failed ? [`${p.failed} failed`] : []),
+    ...(p.faultlisted ? [`${p.faultlisted} faultlisted`] : []),
+  ];
+  return `${count(p.total, "project")}: ${parts.join(", ")}`;
+}

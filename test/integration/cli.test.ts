@@ -1,0 +1,229 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newGroup, newProject, openCouchStore, readGroup, readProject, writeFileAtomic, writeSeries, type DocStore } from "@drover/shared";
+import { serviceEntry, startService, ROOT, type Running } from "../helpers/processes.js";
+import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
+
+// The command line as a newcomer meets it: help for every command, output through pipes, a
+// missing group, a relaunched group, and operator requests that the state-tracker refuses.
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The command was still running after `ms` and was killed. */
+  hung: boolean;
+}
+
+/** Runs `drover …` (or a shell line with $DROVER standing for it), killing it if it hangs. */
+function run(args: string[] | string, env: Record<string, string> = {}, ms = 60_000): Promise<Ran> {
+  const drover = `${JSON.stringify(process.execPath)} ${JSON.stringify(serviceEntry("cli"))}`;
+  const proc =
+    typeof args === "string"
+      ? spawn("bash", ["-o", "pipefail", "-c", args.replaceAll("$DROVER", drover)], { cwd: ROOT, env: { ...process.env, ...env } })
+      : spawn(process.execPath, [serviceEntry("cli"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let stdout = "";
+  let stderr = "";
+  let hung = false;
+  proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => {
+    hung = true;
+    proc.kill("SIGKILL");
+  }, ms);
+  return new Promise((resolve) =>
+    proc.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, hung });
+    }),
+  );
+}
+
+// Every command and every option it takes, written out here rather than read from the code.
+const commands: Record<string, string[]> = {
+  launch: ["--group", "--concat-dim", "--format", "--replace", "--wait", "--timeout"],
+  status: ["--watch", "--json"],
+  history: [],
+  accept: ["--note", "--timeout"],
+  retry: ["--phase", "--timeout"],
+  faultlist: ["--reason", "--timeout"],
+  refs: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--inline-threshold", "--remote", "--work", "--quiet"],
+  zarr: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--work", "--quiet"],
+  sample: [],
+  bench: ["--dir", "--out", "--rounds"],
+  lifecycle: [],
+  selectors: [],
+};
+
+describe("drover --help", () => {
+  it("lists every command with every option it takes", async () => {
+    const r = await run(["--help"]);
+    expect(r.code).toBe(0);
+    for (const [name, options] of Object.entries(commands)) {
+      const line = r.stdout.split("\n").find((l) => l.trim().startsWith(`drover ${name}`));
+      expect(line, `drover ${name} in the help`).toBeDefined();
+      for (const o of options) expect(line, `drover ${name} ${o}`).toContain(o);
+    }
+  });
+
+  it.each(Object.keys(commands))("drover %s --help prints its usage and an example, and does nothing else", async (name) => {
+    const cwd = mkdtempSync(join(tmpdir(), "drover-help-"));
+    try {
+      const r = await run(`cd ${cwd} && $DROVER ${name} --help`);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: drover ${name}`));
+      expect(r.stdout).toMatch(/\nexamples?:\n {2}\S/);
+      for (const o of commands[name] ?? []) expect(r.stdout).toContain(o);
+      // `drover sample --help` once wrote the sample into a folder called --help.
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("names a mistyped option and points at --help", async () => {
+    const r = await run(["status", "--jsn"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--jsn");
+    expect(r.stderr).toContain("drover status --help");
+  });
+});
+
+const available = await servicesAvailable();
+
+describe.skipIf(!available)("drover against the broker and the database", () => {
+  const iso = isolate("cli");
+  const home = mkdtempSync(join(tmpdir(), "drover-cli-"));
+  const data = join(home, "data");
+  const env = { AMQP_URL, AMQP_EXCHANGE: iso.exchange, COUCHDB_URL, COUCHDB_DB: iso.db, DROVER_HOME: home, DROVER_DATA_ROOTS: data, NO_COLOR: "1" };
+  let store: DocStore;
+  let tracker: Running | undefined;
+  const csv = join(data, "one.csv");
+
+  beforeAll(async () => {
+    store = await openCouchStore(COUCHDB_URL, iso.db);
+    // A big group written straight into the database: its JSON is far over a pipe's 64 KiB.
+    const codes = Array.from({ length: 300 }, (_, i) => `project${String(i).padStart(3, "0")}`);
+    const now = new Date().toISOString();
+    await store.put(newGroup("big", "/nowhere/big.csv", codes, now));
+    for (const c of codes) await store.put(newProject("big", c, [`/nowhere/${c}/a.nc`, `/nowhere/${c}/b.nc`], { format: "kerchunk" }, `/nowhere/work/${c}`, now));
+    // Many groups: \`drover status\` writes a line for each, one after another.
+    for (let i = 0; i < 40; i++) await store.put(newGroup(`many${i}`, "/nowhere/many.csv", [], now));
+    // One project of one file, for the tracker's answers.
+    mkdirSync(data, { recursive: true });
+    await writeSeries(join(data, "one"), "one", {
+      variable: "tas",
+      standardName: "air_temperature",
+      longName: "air temperature",
+      units: "K",
+      table: "Amon",
+      frequency: "mon",
+      steps: [2],
+      stepDays: 30,
+      nlat: 4,
+      nlon: 8,
+      chunks: [1, 4, 8],
+      value: (lat, lon, t) => 280 + lat + lon / 10 + t,
+    }, 7);
+    writeFileAtomic(csv, `one,${join(data, "one", "*.nc")}\n`);
+    // A state-tracker and no workers: a launched project waits in Scanning, in progress.
+    tracker = startService("state-tracker", env);
+  });
+
+  afterAll(async () => {
+    await tracker?.stop();
+    await iso.cleanup();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("writes all of a large --json status into a slow pipe", async () => {
+    const r = await run(`$DROVER status big --json | (sleep 1; cat)`, env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(64 * 1024);
+    const parsed = JSON.parse(r.stdout) as { projects: unknown[] };
+    expect(parsed.projects).toHaveLength(300);
+  });
+
+  it("ends quietly when the reader of its output goes away", async () => {
+    for (const line of ["$DROVER status | head -1", "$DROVER status big --json | head -1"]) {
+      const r = await run(line, env);
+      expect(r.stdout.split("\n")).toHaveLength(2);
+      expect(r.stderr, line).toBe("");
+      expect(r.code, line).toBe(0);
+    }
+  });
+
+  it("says at once that a group it is asked to watch does not exist", async () => {
+    const r = await run(["status", "nope", "--watch"], env, 30_000);
+    expect(r.hung).toBe(false);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no group called nope");
+  });
+
+  it("launches a group once, refuses a relaunch at the door, and starts it over with --replace", async () => {
+    const first = await run(["launch", csv], env);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("launched group one: 1 project, 1 file (");
+    const p = await eventually("project one to be scanning", async () => {
+      const doc = await readProject(store, "project:one:one");
+      return doc?.state === "Scanning" ? doc : undefined;
+    });
+    expect(p.history.map((h) => [h.from, h.to])).toEqual([
+      [null, "Registered"],
+      ["Registered", "Scanning"],
+    ]);
+
+    const again = await run(["launch", csv], env);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe("");
+    expect(again.stderr).toContain("group one already exists (Active, 1 project");
+    expect(again.stderr).toContain("--replace");
+    expect(again.stderr).toContain("--group one-2");
+
+    const replaced = await run(["launch", csv, "--replace"], env);
+    expect(replaced.stderr).toBe("");
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toContain("started over");
+    const g = await readGroup(store, "group:one");
+    expect(g?.history.at(-1)?.reason).toContain("started over");
+    const fresh = await readProject(store, "project:one:one");
+    expect(fresh?.phases.scan?.requestId).not.toBe(p.phases.scan?.requestId);
+    expect(fresh?.history[0]?.reason).toContain("replacing the earlier registration");
+  });
+
+  it("reports the state-tracker's refusal of a retry and exits non-zero", async () => {
+    await eventually("project one to be scanning", async () => ((await readProject(store, "project:one:one"))?.state === "Scanning" ? true : undefined));
+    const r = await run(["retry", "one", "one"], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("retry one/one: refused (Scanning)");
+  });
+
+  it("reports an accepted request with the state it led to", async () => {
+    const fl = await run(["faultlist", "one", "one", "--reason", "testing the answer"], env);
+    expect(fl.stderr).toBe("");
+    expect(fl.code).toBe(0);
+    expect(fl.stdout).toContain("faultlist one/one: done (Faultlisted)");
+    const back = await run(["retry", "one", "one"], env);
+    expect(back.stderr).toBe("");
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain("retry one/one: done (Scanning)");
+    const refused = await run(["accept", "one", "one"], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("only ValidatedWithWarnings can be accepted");
+  });
+
+  it("fails clearly when no state-tracker answers", async () => {
+    await tracker?.stop();
+    const r = await run(["faultlist", "one", "one", "--reason", "nobody listens", "--timeout", "2"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the state-tracker did not answer");
+    expect(existsSync(home)).toBe(true);
+  });
+});
