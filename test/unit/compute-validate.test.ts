@@ -76,9 +76,11 @@ describe("computing a Zarr product and validating it against the sources", () =>
     const warned = join(root, "warned.zarr");
     cpSync(product, warned, { recursive: true });
     const path = join(warned, "pr", ".zattrs");
-    const attrs = JSON.parse(readFileSync(path, "utf8"));
-    attrs.units = "mm/day";
-    writeFileSync(path, JSON.stringify(attrs));
+    // Edit the text: a round trip through JSON.parse/stringify would also turn the float
+    // missing_value into an integer, which the validator rightly reports too.
+    const text = readFileSync(path, "utf8");
+    expect(text).toContain('"units": "kg m-2 s-1"');
+    writeFileSync(path, text.replace('"units": "kg m-2 s-1"', '"units": "mm/day"'));
     const r = await validate(warned);
     expect(r.summary).toMatchObject({ outcome: "Warning", status: "Warn-pr_units_not_equal" });
     const ok = await validate(warned, { metadata: { attributes: { pr: { units: { type: "not_equal" } } } } });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DroverError } from "../errors.js";
 import { copyAtomic, writeFileAtomic, writeJsonAtomic } from "../fsutil.js";
 import type { KerchunkV1 } from "../refs/types.js";
+import { kerchunkJson } from "../refs/serialise.js";
 import { rewriteUrls } from "../refs/write-refs.js";
 import type { Body } from "../messages.js";
 
@@ -65,7 +66,7 @@ export function publishGroup(
       // PADOCC's "remote" revision: k1.0 → kr1.0, every matching path rewritten into a URL.
       const doc = JSON.parse(readFileSync(p.product, "utf8")) as KerchunkV1;
       item.remote = join(root, "data", `${p.code}.${p.revision.replace(/^k/, "kr")}.json`);
-      writeFileAtomic(item.remote, JSON.stringify(rewriteUrls(doc, remote.from, remote.to)));
+      writeFileAtomic(item.remote, kerchunkJson(rewriteUrls(doc, remote.from, remote.to)));
     }
     items.push(item);
   }

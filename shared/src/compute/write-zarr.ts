@@ -53,7 +53,8 @@ export async function writeZarrProduct(
     const root = zarr.root(store);
     const total = inv.variables.reduce((n, v) => n + chunkCount(v), 0);
     for (const v of inv.variables) {
-      const arr = await zarr.open.v2(root.resolve(v.name), { kind: "array" });
+      // Attributes are not needed to write chunks (and JSON.parse cannot read their NaN tokens).
+      const arr = await zarr.open.v2(root.resolve(v.name), { kind: "array", attrs: false });
       chunksWritten += await copyVariable(inv, v, arr, sources, (n) => {
         progress(chunksWritten + n, total, "chunks", v.name);
       });

@@ -1,7 +1,9 @@
+import { asFloats, pythonJson } from "../json/python-json.js";
 import type { Inventory, ProductVariable } from "../scan/inventory.js";
 
 // Zarr v2 metadata for the product, as xarray expects it: `.zarray` per variable,
-// `_ARRAY_DIMENSIONS` in its `.zattrs`, the group's attributes in the root `.zattrs`.
+// `_ARRAY_DIMENSIONS` in its `.zattrs`, the group's attributes in the root `.zattrs`; every
+// document written as Python's zarr 2 writes and reads it (../json/python-json.ts).
 
 export const ZARR_COMPRESSION_LEVEL = 4;
 
@@ -31,26 +33,14 @@ export function zarray(v: ProductVariable, level = ZARR_COMPRESSION_LEVEL): ZArr
   };
 }
 
-/** A float written so that JSON readers see a float: 0 → "0.0", 1e20 → "100000000000000000000.0". */
-export function floatJson(x: number): string {
-  if (!Number.isFinite(x)) return "null";
-  const s = JSON.stringify(x);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-}
-
 /**
- * Attributes as JSON text, keeping floating-point attributes floating point (a netCDF
- * `missing_value = 1.e+20f` must not come back as a Python int).
+ * Attributes as JSON text for Python's zarr 2 (ASCII, NaN/Infinity tokens), keeping
+ * floating-point attributes floating point (a netCDF `missing_value = 1.e+20f` must not come
+ * back as a Python int), one attribute a line.
  */
 export function attributesJson(attrs: Record<string, unknown>, floatKeys: readonly string[]): string {
   const floats = new Set(floatKeys);
-  const lines = Object.entries(attrs).map(([k, v]) => {
-    let text: string;
-    if (floats.has(k) && typeof v === "number") text = floatJson(v);
-    else if (floats.has(k) && Array.isArray(v) && v.every((x) => typeof x === "number")) text = `[${(v as number[]).map(floatJson).join(", ")}]`;
-    else text = JSON.stringify(v);
-    return `  ${JSON.stringify(k)}: ${text}`;
-  });
+  const lines = Object.entries(attrs).map(([k, v]) => `  ${pythonJson(k)}: ${pythonJson(floats.has(k) ? asFloats(v) : v)}`);
   return lines.length === 0 ? "{}\n" : `{\n${lines.join(",\n")}\n}\n`;
 }
 
@@ -58,13 +48,17 @@ export function zattrs(v: ProductVariable): string {
   return attributesJson({ ...v.attributes, _ARRAY_DIMENSIONS: v.dimensions }, v.floatAttributes);
 }
 
-const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+const json = (v: unknown) => `${pythonJson(v, 2)}\n`;
 
 /** Every metadata key of the product store and its JSON text. */
 export function productMetadata(inv: Inventory, level = ZARR_COMPRESSION_LEVEL): Map<string, string> {
   const out = new Map<string, string>();
   out.set(".zgroup", json({ zarr_format: 2 }));
   out.set(".zattrs", attributesJson(inv.attributes, inv.floatAttributes));
+  for (const g of inv.groups) {
+    out.set(`${g.name}/.zgroup`, json({ zarr_format: 2 }));
+    out.set(`${g.name}/.zattrs`, attributesJson(g.attributes, g.floatAttributes));
+  }
   for (const v of inv.variables) {
     const parts = v.name.split("/");
     for (let i = 1; i < parts.length; i++) out.set(`${parts.slice(0, i).join("/")}/.zgroup`, json({ zarr_format: 2 }));

@@ -58,9 +58,41 @@ export type Storage =
   | { kind: "records"; offset: number; stride: number; length: number; count: number };
 
 export interface DimensionInfo {
+  /** The dimension's own name, without any group path. */
   name: string;
   size: number;
   unlimited: boolean;
+  /**
+   * Path of the group that defines it ("/" or e.g. "/model"); absent means the root. netCDF
+   * scoping: a variable sees the dimensions of its own group and of every group above it, the
+   * nearest first, so names may repeat between groups.
+   */
+  group?: string;
+}
+
+/** A group below the root: kept in the product even when it holds no variables. */
+export interface GroupLayout {
+  /** Full path, e.g. "/model" or "/model/deeper". */
+  path: string;
+  /** The group's attributes; library internals removed, as for variables. */
+  attributes: Record<string, AttributeValue>;
+  /** Names of the group's attributes stored as floating point. */
+  floatAttributes?: string[];
+}
+
+/**
+ * A link the reader did not follow: a soft link whose target does not exist ("dangling"), a soft
+ * link to an object the file already has under its own path ("soft"), or an external link to an
+ * object of another file ("external").
+ */
+export interface SkippedLink {
+  kind: "dangling" | "soft" | "external";
+  /** Path of the link itself, e.g. "/model/lost". */
+  path: string;
+  /** The path it names: in this file (soft links) or in `file` (external links). */
+  target: string;
+  /** External links: the file they name, as written in the link. */
+  file?: string;
 }
 
 export interface VariableLayout {
@@ -97,12 +129,15 @@ export interface FileLayout {
   format: ContainerFormat;
   path: string;
   size: number;
-  /** Group paths other than the root, e.g. ["/model"]. */
-  groups: string[];
+  /** Every group below the root, parents before their children. */
+  groups: GroupLayout[];
+  /** Every dimension of every group (see DimensionInfo.group for the group defining each). */
   dimensions: DimensionInfo[];
   /** Global (root group) attributes. */
   attributes: Record<string, AttributeValue>;
   /** Names of global attributes stored as floating point. */
   floatAttributes?: string[];
   variables: VariableLayout[];
+  /** Links not followed, each to be reported (absent: none). */
+  skippedLinks?: SkippedLink[];
 }

@@ -1,7 +1,11 @@
 import { statSync } from "node:fs";
+import { BrokenSoftLink, ExternalLink } from "h5wasm/node";
 import { INTERNAL } from "../formats/hdf5/netcdf.js";
+import type { SkippedLink } from "../formats/layout.js";
+import { groupOf } from "../formats/scope.js";
 import type { AttrValue } from "../schemas.js";
 import { loadHdf5, readChecked, type H5Dataset, type H5File, type H5Group } from "./open.js";
+import { utf8FromH5wasm } from "./text.js";
 
 // What one netCDF4/HDF5 file contains, as h5wasm shows it: the variables and dimensions in
 // netCDF's terms (dimension scales → named dimensions; netCDF-C's internal attributes hidden).
@@ -31,6 +35,16 @@ export interface DimensionSpec {
   name: string;
   size: number;
   unlimited: boolean;
+  /** Path of the group defining it ("/", "/model"); absent: the root (see formats/scope.ts). */
+  group?: string | undefined;
+}
+
+/** A group below the root, with its attributes. */
+export interface GroupInfo {
+  /** Full path, e.g. "/model". */
+  path: string;
+  attributes: Record<string, AttrValue>;
+  floatAttributes: string[];
 }
 
 export interface FileInfo {
@@ -40,7 +54,11 @@ export interface FileInfo {
   dimensions: DimensionSpec[];
   attributes: Record<string, AttrValue>;
   floatAttributes: string[];
+  /** Every group below the root, parents first. */
+  groups: GroupInfo[];
   variables: VariableInfo[];
+  /** Links that name nothing readable in this file (absent: none). */
+  skippedLinks?: SkippedLink[];
 }
 
 
@@ -63,6 +81,13 @@ export function normaliseAttribute(v: unknown): AttrValue {
   return JSON.stringify(v);
 }
 
+/** ASCII-set string values as the UTF-8 their bytes hold (see ./text.ts). */
+function textAsUtf8(v: unknown, m: { type: number; cset?: number; vlen?: boolean }): unknown {
+  if (m.type !== 3 || m.cset !== 0) return v;
+  if (typeof v === "string") return utf8FromH5wasm(v, m.vlen === true);
+  return Array.isArray(v) ? v.map((x) => (typeof x === "string" ? utf8FromH5wasm(x, m.vlen === true) : x)) : v;
+}
+
 function readAttributes(
   path: string,
   obj: H5Group | H5Dataset,
@@ -75,7 +100,7 @@ function readAttributes(
     if (INTERNAL.has(name)) continue;
     const a = attrs[name];
     if (a === undefined) continue;
-    attributes[name] = readChecked(path, `${objPath}@${name}`, () => normaliseAttribute(a.json_value));
+    attributes[name] = readChecked(path, `${objPath}@${name}`, () => normaliseAttribute(textAsUtf8(a.json_value, a.metadata)));
     if (readChecked(path, `${objPath}@${name}`, () => a.metadata.type) === 1) floatAttributes.push(name);
   }
   return { attributes, floatAttributes };
@@ -104,11 +129,18 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
   const lib = await loadHdf5();
   const st = statSync(path);
   const datasets: Array<{ path: string; ds: H5Dataset }> = [];
+  const groups: GroupInfo[] = [];
+  const skippedLinks: SkippedLink[] = [];
   const walk = (group: H5Group, prefix: string) => {
     for (const key of readChecked(path, prefix === "/" ? "/" : prefix.slice(0, -1), () => group.keys())) {
-      const child = readChecked(path, `${prefix}${key}`, () => group.get(key));
-      if (isDataset(child, lib)) datasets.push({ path: `${prefix}${key}`, ds: child });
-      else if (isGroup(child, lib)) walk(child, `${prefix}${key}/`);
+      const at = `${prefix}${key}`;
+      const child = readChecked(path, at, () => group.get(key));
+      if (isDataset(child, lib)) datasets.push({ path: at, ds: child });
+      else if (isGroup(child, lib)) {
+        groups.push({ path: at, ...readAttributes(path, child, at) });
+        walk(child, `${at}/`);
+      } else if (child instanceof BrokenSoftLink) skippedLinks.push({ kind: "dangling", path: at, target: child.target });
+      else if (child instanceof ExternalLink) skippedLinks.push({ kind: "external", path: at, target: child.obj_path, file: child.filename });
     }
   };
   walk(file, "/");
@@ -133,6 +165,8 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
     }
   }
 
+  // Dimensions by group and name: netCDF lets a group define a dimension of a name its parent
+  // also uses. A scale's dimension belongs to the scale's group; phony dimensions to the root.
   const dims = new Map<string, DimensionSpec>();
   const phony = new Map<number, string>();
   const variables: VariableInfo[] = [];
@@ -143,22 +177,24 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
     const unlimited = maxshape.map((m) => m >= UNLIMITED);
     const name = p.slice(p.lastIndexOf("/") + 1);
     const isScale = scaleName.has(p);
-    const dimensions = shape.map((size, axis) => {
-      if (isScale && shape.length === 1) return scaleName.get(p) ?? name;
+    const axes = shape.map((size, axis): { name: string; group: string | undefined } => {
+      if (isScale && shape.length === 1) return { name: scaleName.get(p) ?? name, group: groupOf(p) };
       const attached = readChecked(path, `${p} dimension ${axis}`, () => (ds.attrs["DIMENSION_LIST"] ? ds.get_attached_scales(axis) : []));
       const scalePath = attached[0];
-      if (scalePath !== undefined) return scaleName.get(scalePath) ?? scalePath.slice(scalePath.lastIndexOf("/") + 1);
+      if (scalePath !== undefined) return { name: scaleName.get(scalePath) ?? scalePath.slice(scalePath.lastIndexOf("/") + 1), group: groupOf(scalePath) };
       let d = phony.get(size);
       if (d === undefined) {
         d = `phony_dim_${phony.size}`;
         phony.set(size, d);
       }
-      return d;
+      return { name: d, group: undefined };
     });
-    dimensions.forEach((d, axis) => {
-      const prev = dims.get(d);
+    const dimensions = axes.map((a) => a.name);
+    axes.forEach(({ name: d, group }, axis) => {
+      const key = `${group ?? "/"}\u0000${d}`;
+      const prev = dims.get(key);
       const size = shape[axis] ?? 0;
-      if (!prev || size > prev.size) dims.set(d, { name: d, size, unlimited: (unlimited[axis] ?? false) || (prev?.unlimited ?? false) });
+      if (!prev || size > prev.size) dims.set(key, { name: d, size, unlimited: (unlimited[axis] ?? false) || (prev?.unlimited ?? false), ...(group === undefined ? {} : { group }) });
     });
     if (dimensionOnly.has(p)) continue;
     const { kind, dtype } = valueKind(meta.type, meta.signed, meta.size);
@@ -182,6 +218,8 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
     mtimeMs: st.mtimeMs,
     dimensions: [...dims.values()],
     ...readAttributes(path, file, "/"),
+    groups,
     variables,
+    ...(skippedLinks.length > 0 ? { skippedLinks } : {}),
   };
 }

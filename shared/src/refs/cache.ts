@@ -3,13 +3,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../fsutil.js";
 import type { FileLayout } from "../formats/layout.js";
+import { tagNonFinite, untagNonFinite } from "../json/non-finite.js";
 import type { FileRefs } from "./types.js";
 
 // Per-file references cached in the project's work directory, keyed by the file's path, size and
 // modification time (and the reader's version): a retry or a recompute reuses them; a rewritten
-// file gets new ones.
+// file gets new ones. Version 2: NaN and infinite attribute values are kept (version 1 stored null). Version 3: groups carry their attributes.
 
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 3;
 
 interface Cached {
   version: number;
@@ -21,16 +22,16 @@ export function cacheKey(path: string, size: number, mtimeMs: number, inlineThre
   return createHash("sha256").update(JSON.stringify([CACHE_VERSION, path, size, mtimeMs, inlineThreshold])).digest("hex").slice(0, 32);
 }
 
-/** Compact storage bytes become base64 in JSON and come back as bytes. */
-function replacer(_k: string, v: unknown): unknown {
-  return v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString("base64") } : v;
+/** Compact storage bytes become base64 in JSON and come back as bytes; NaN and infinities are tagged. */
+function replacer(k: string, v: unknown): unknown {
+  return v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString("base64") } : tagNonFinite(k, v);
 }
 
-function reviver(_k: string, v: unknown): unknown {
+function reviver(k: string, v: unknown): unknown {
   if (v && typeof v === "object" && "$bytes" in v && typeof (v as { $bytes: unknown }).$bytes === "string") {
     return new Uint8Array(Buffer.from((v as { $bytes: string }).$bytes, "base64"));
   }
-  return v;
+  return untagNonFinite(k, v);
 }
 
 export function readCached(dir: string, key: string): { layout: FileLayout; refs: FileRefs } | undefined {

@@ -1,8 +1,9 @@
 import { DroverError } from "../errors.js";
 import type { ByteSource } from "../formats/byte-source.js";
 import type { FileLayout, VariableLayout } from "../formats/layout.js";
+import { nonZeroChunks } from "../scan/chunks.js";
 import type { RefsDataset } from "./serialise.js";
-import type { FileRefs, Ref, VariableRefs } from "./types.js";
+import type { FileRefs, GroupRefs, Ref, VariableRefs } from "./types.js";
 import { readBytes, toValues } from "./values.js";
 
 // combine: many files' references → one dataset along the concatenation dimension (what
@@ -22,6 +23,8 @@ export interface CombineOptions {
   /** Product attributes (from the scan's plan). */
   attributes: Record<string, unknown>;
   floatAttributes: string[];
+  /** Groups below the root with their attributes (from the scan's plan). */
+  groups: GroupRefs[];
   /** Variables to keep, in order (from the scan's plan). */
   variables: string[];
   /** Variables whose values are re-encoded per file (time and its bounds): name → file index → map. */
@@ -134,7 +137,7 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
         const { bytes, shape } = inlineConcatenated(files, name, axis, options.reencode[name]);
         variables.push({
           ...v0,
-          zarray: { ...v0.zarray, shape, chunks: shape.length === 0 ? [] : shape, filters: null },
+          zarray: { ...v0.zarray, shape, chunks: nonZeroChunks(shape), filters: null },
           chunks: { [shape.map(() => "0").join(".")]: `base64:${Buffer.from(bytes).toString("base64")}` },
         });
         continue;
@@ -166,5 +169,5 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
     shape[axis] = total;
     variables.push({ ...v0, zarray: { ...v0.zarray, shape }, chunks });
   }
-  return { attributes: options.attributes, floatAttributes: options.floatAttributes, groups: first.refs.groups, variables };
+  return { attributes: options.attributes, floatAttributes: options.floatAttributes, groups: options.groups, variables };
 }

@@ -5,6 +5,8 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { attributesJson } from "../compute/zarr-metadata.js";
 import { DroverError } from "../errors.js";
 import { replaceDir, tempPathFor } from "../fsutil.js";
+import { parsePythonJson } from "../json/python-json-parse.js";
+import { plainJson, pythonJson } from "../json/python-json.js";
 import type { RefsDataset } from "./serialise.js";
 import { createRefsStore, type RefsStore } from "./store.js";
 import type { KerchunkV1, Ref } from "./types.js";
@@ -36,11 +38,15 @@ function keyOf(flat: number, g: number[], scalar: boolean): string {
 }
 
 function metadataText(d: RefsDataset, recordSize: number): string {
-  const entries: string[] = [`".zgroup": {"zarr_format": 2}`, `".zattrs": ${attributesJson(d.attributes, d.floatAttributes).trim()}`];
-  for (const g of d.groups) entries.push(`${JSON.stringify(`${g}/.zgroup`)}: {"zarr_format": 2}`);
+  const group = pythonJson({ zarr_format: 2 });
+  const entries: string[] = [`".zgroup": ${group}`, `".zattrs": ${attributesJson(d.attributes, d.floatAttributes).trim()}`];
+  for (const g of d.groups) {
+    entries.push(`${pythonJson(`${g.name}/.zgroup`)}: ${group}`);
+    entries.push(`${pythonJson(`${g.name}/.zattrs`)}: ${attributesJson(g.attributes, g.floatAttributes).trim()}`);
+  }
   for (const v of d.variables) {
-    entries.push(`${JSON.stringify(`${v.name}/.zarray`)}: ${JSON.stringify(v.zarray)}`);
-    entries.push(`${JSON.stringify(`${v.name}/.zattrs`)}: ${attributesJson({ ...v.attributes, _ARRAY_DIMENSIONS: v.dimensions }, v.floatAttributes).trim()}`);
+    entries.push(`${pythonJson(`${v.name}/.zarray`)}: ${pythonJson(v.zarray)}`);
+    entries.push(`${pythonJson(`${v.name}/.zattrs`)}: ${attributesJson({ ...v.attributes, _ARRAY_DIMENSIONS: v.dimensions }, v.floatAttributes).trim()}`);
   }
   return `{"metadata": {\n${entries.join(",\n")}\n}, "record_size": ${recordSize}}\n`;
 }
@@ -54,7 +60,7 @@ export function writeParquetRefs(d: RefsDataset, dir: string, recordSize = RECOR
     mkdirSync(tmp, { recursive: true });
     const meta = metadataText(d, recordSize);
     writeFileSync(join(tmp, ".zmetadata"), meta);
-    bytes += meta.length;
+    bytes += Buffer.byteLength(meta);
     for (const v of d.variables) {
       const g = grid(v.zarray.shape, v.zarray.chunks);
       const total = g.reduce((a, b) => a * b, 1);
@@ -109,7 +115,9 @@ interface Row {
 export async function openParquetRefs(dir: string): Promise<RefsStore> {
   let zmeta: { metadata: Record<string, unknown>; record_size: number };
   try {
-    zmeta = JSON.parse(readFileSync(join(dir, ".zmetadata"), "utf8")) as typeof zmeta;
+    // Read as Python's json reads it (NaN tokens), and handed on re-serialised the way fsspec's
+    // LazyReferenceMapper does (json.dumps of each entry), floats kept floats.
+    zmeta = parsePythonJson(readFileSync(join(dir, ".zmetadata"), "utf8")) as unknown as typeof zmeta;
   } catch (e) {
     throw new DroverError("ValidationError", `${dir} is not a Parquet reference set: ${(e as Error).message}`, { file: dir });
   }
@@ -121,11 +129,11 @@ export async function openParquetRefs(dir: string): Promise<RefsStore> {
     async get(key: string) {
       const k = key.startsWith("/") ? key.slice(1) : key;
       const m = zmeta.metadata[k];
-      if (m !== undefined) return enc.encode(JSON.stringify(m));
+      if (m !== undefined) return enc.encode(pythonJson(m));
       const slash = k.lastIndexOf("/");
       if (slash < 0) return undefined;
       const field = k.slice(0, slash);
-      const zarray = zmeta.metadata[`${field}/.zarray`] as { shape: number[]; chunks: number[] } | undefined;
+      const zarray = plainJson(zmeta.metadata[`${field}/.zarray`]) as { shape: number[]; chunks: number[] } | undefined;
       if (!zarray) return undefined;
       const g = grid(zarray.shape, zarray.chunks);
       const idx = k.slice(slash + 1).split(".").map(Number);

@@ -3,6 +3,7 @@ import { deflateSync } from "node:zlib";
 import { DroverError } from "../errors.js";
 import type { ByteSource } from "../formats/byte-source.js";
 import type { AttributeValue, FileLayout, VariableLayout } from "../formats/layout.js";
+import { nonZeroChunks } from "../scan/chunks.js";
 import { fletcher32, numcodecsFilters } from "./filters.js";
 import type { FileRefs, Ref, VariableRefs, ZArrayMeta } from "./types.js";
 import { fillBytes } from "./values.js";
@@ -136,7 +137,7 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
   return {
     name: v.path.slice(1),
     dimensions: v.dimensions,
-    zarray: { zarr_format: 2, shape: v.shape, chunks: chunkShape, dtype: typestr, compressor: null, filters, fill_value: fill, order: "C" },
+    zarray: { zarr_format: 2, shape: v.shape, chunks: nonZeroChunks(chunkShape), dtype: typestr, compressor: null, filters, fill_value: fill, order: "C" },
     attributes,
     floatAttributes: (v.floatAttributes ?? []).filter((a) => a !== "_FillValue"),
     chunks,
@@ -150,7 +151,7 @@ export function fileRefs(src: ByteSource, layout: FileLayout, options: SingleOpt
     url,
     attributes: layout.attributes,
     floatAttributes: layout.floatAttributes ?? [],
-    groups: layout.groups.map((g) => g.slice(1)),
+    groups: layout.groups.map((g) => ({ name: g.path.slice(1), attributes: g.attributes, floatAttributes: g.floatAttributes ?? [] })),
     variables: layout.variables.map((v) => variableRefs(src, v, url, options)),
   };
 }

@@ -27,11 +27,19 @@ export interface VariableRefs {
   chunks: Record<string, Ref>;
 }
 
+/** A group below the root: its `.zgroup` and `.zattrs`, written even when it holds no variables. */
+export interface GroupRefs {
+  /** Key in the store: the HDF5 path without its leading "/". */
+  name: string;
+  attributes: Record<string, unknown>;
+  floatAttributes: string[];
+}
+
 export interface FileRefs {
   url: string;
   attributes: Record<string, unknown>;
   floatAttributes: string[];
-  groups: string[];
+  groups: GroupRefs[];
   variables: VariableRefs[];
 }
 

@@ -13,7 +13,7 @@ import { cacheKey, readCached, writeCached } from "./cache.js";
 import { fileReencoders } from "./cf-time.js";
 import { combineRefs, type CombineFile } from "./combine.js";
 import { BYTES_PER_REFERENCE, writeParquetRefs } from "./parquet.js";
-import { toKerchunk, type RefsDataset } from "./serialise.js";
+import { kerchunkJson, toKerchunk, type RefsDataset } from "./serialise.js";
 import { fileRefs } from "./single.js";
 import type { FileRefs, KerchunkV1 } from "./types.js";
 
@@ -89,6 +89,7 @@ export function buildReferences(
       concatDim: inv.concatDim,
       attributes: inv.attributes,
       floatAttributes: inv.floatAttributes,
+      groups: inv.groups,
       variables: inv.variables.map((v) => v.name),
       reencode,
       inlineLimit: options.inlineLimit ?? 256 * 1024,
@@ -118,7 +119,7 @@ export async function writeRefsProduct(inv: Inventory, workDir: string, options:
   let bytesWritten: number;
   if (parquet) bytesWritten = writeParquetRefs(dataset, product).bytes;
   else {
-    const text = JSON.stringify(doc);
+    const text = kerchunkJson(doc);
     writeFileAtomic(product, text);
     bytesWritten = Buffer.byteLength(text);
   }

@@ -15,3 +15,11 @@ export function chooseChunks(shape: number[], source: number[] | null, itemSize:
   chunk[axis] = Math.max(1, Math.min(shape[axis] ?? 1, Math.floor(TARGET_CHUNK_BYTES / rowBytes)));
   return chunk;
 }
+
+/**
+ * A chunk shape Zarr can hold: no zero length (zarr-python divides by it). A zero-length
+ * dimension (an UNLIMITED dimension with no records) gets chunks of 1 and keeps shape 0.
+ */
+export function nonZeroChunks(chunks: number[]): number[] {
+  return chunks.map((c) => Math.max(1, c));
+}

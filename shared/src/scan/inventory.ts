@@ -1,10 +1,19 @@
+import { DroverError } from "../errors.js";
 import type { AttrValue, Issue } from "../schemas.js";
 import type { DimensionSpec, ValueKind } from "../h5/describe.js";
 
 // The scan's product: what every file holds and how they combine into one dataset. The computer
 // writes exactly this plan; the validator checks the product against it and the sources.
 
-export const INVENTORY_VERSION = 1;
+/** Version 2: the product's groups, with their attributes. */
+export const INVENTORY_VERSION = 2;
+
+/** Refuses an inventory written by another version of the scan (it may lack what compute needs). */
+export function checkInventoryVersion(inv: { version: number }, path: string): void {
+  if (inv.version !== INVENTORY_VERSION) {
+    throw new DroverError("ComputeError", `the scan's inventory ${path} is of version ${inv.version}, this computer reads version ${INVENTORY_VERSION}; scan the project again`, { file: path });
+  }
+}
 
 export interface FileEntry {
   path: string;
@@ -46,6 +55,15 @@ export interface ProductVariable {
   isCoordinate: boolean;
 }
 
+/** A group below the root of the product: kept with its attributes even when it holds no variables. */
+export interface ProductGroup {
+  /** Key in the product (the HDF5 path without its leading "/"), e.g. "model/deeper". */
+  name: string;
+  attributes: Record<string, AttrValue>;
+  /** Names of attributes stored as floating point. */
+  floatAttributes: string[];
+}
+
 export interface Inventory {
   version: number;
   project: string;
@@ -61,6 +79,8 @@ export interface Inventory {
   floatAttributes: string[];
   /** Global attributes whose values differ between source files (the product keeps the first file's). */
   differingAttributes: string[];
+  /** Every group below the root, parents first, with the first file's attributes. */
+  groups: ProductGroup[];
   variables: ProductVariable[];
   /** Variables whose values are re-encoded to the product's time units (the coordinate, its bounds). */
   reencoded: string[];

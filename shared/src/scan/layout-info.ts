@@ -46,6 +46,8 @@ export function layoutToFileInfo(layout: FileLayout, mtimeMs: number): FileInfo 
     dimensions: layout.dimensions,
     attributes: layout.attributes,
     floatAttributes: layout.floatAttributes ?? [],
+    groups: layout.groups.map((g) => ({ path: g.path, attributes: g.attributes, floatAttributes: g.floatAttributes ?? [] })),
     variables,
+    ...(layout.skippedLinks ? { skippedLinks: layout.skippedLinks } : {}),
   };
 }

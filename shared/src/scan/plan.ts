@@ -4,6 +4,9 @@ import { chooseChunks } from "./chunks.js";
 import { reencoder } from "../refs/cf-time.js";
 import { fillValueOf } from "../refs/single.js";
 import { chooseConcatDim } from "./concat-dim.js";
+import { groupOf, visibleDimension } from "../formats/scope.js";
+import { productGroups } from "./groups.js";
+import { linkIssues } from "./links.js";
 import { INVENTORY_VERSION, type FileEntry, type Inventory, type ProductVariable } from "./inventory.js";
 
 // open → inspect → combine: given what each file holds, decide how they make one dataset and
@@ -87,13 +90,13 @@ function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[]
 
 export function planAggregation(input: PlanInput): Inventory {
   const { files, config } = input;
-  const issues: Issue[] = [];
+  const issues: Issue[] = linkIssues(files);
   const first = files[0];
   if (!first) throw new Error("planAggregation needs at least one file");
   const vars = selectVariables(first, config, issues);
 
   const concatDim = chooseConcatDim(files, vars, config, input.values, issues);
-  const lengthOf = (f: FileInfo) => f.dimensions.find((d) => d.name === concatDim)?.size ?? 0;
+  const lengthOf = (f: FileInfo) => (concatDim === null ? 0 : (visibleDimension(f.dimensions, "/", concatDim)?.size ?? 0));
 
   // Order files along the concatenation dimension and check they neither overlap nor repeat.
   const order = files.map((_, i) => i);
@@ -254,7 +257,7 @@ export function planAggregation(input: PlanInput): Inventory {
     for (const v of f.variables) {
       if (!vars.some((x) => x.path === v.path)) continue;
       v.dimensions.forEach((d, a) => {
-        const dim = f.dimensions.find((x) => x.name === d);
+        const dim = visibleDimension(f.dimensions, groupOf(v.path), d);
         if (dim && (v.shape[a] ?? 0) < dim.size) {
           issues.push({
             severity: "fatal",
@@ -333,6 +336,7 @@ export function planAggregation(input: PlanInput): Inventory {
     attributes,
     floatAttributes: (ordered[0] as FileInfo).floatAttributes.filter((a) => a in attributes),
     differingAttributes,
+    groups: productGroups(ordered, issues),
     variables,
     reencoded: Object.keys(differingUnits).length > 0 ? [concatDim ?? "", ...(bounds ? [bounds] : [])] : [],
     bytes: files.reduce((s, f) => s + f.size, 0),

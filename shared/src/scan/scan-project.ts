@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { statSync } from "node:fs";
+import { count } from "../words.js";
 import { DroverError, isDroverError } from "../errors.js";
 import { SourcePool } from "../formats/byte-source.js";
 import type { FileLayout } from "../formats/layout.js";
@@ -7,6 +8,7 @@ import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
 import { readFloat64 } from "../refs/values.js";
 import { layoutToFileInfo } from "./layout-info.js";
 import { writeJsonAtomic } from "../fsutil.js";
+import { withNonFiniteTagged } from "../json/non-finite.js";
 import { describeFile, type FileInfo, type VariableInfo } from "../h5/describe.js";
 import { H5FilePool } from "../h5/pool.js";
 import { readAllAsFloat64 } from "../h5/read.js";
@@ -90,13 +92,13 @@ export async function scanProject(
       (layouts[i]?.variables ?? []).reduce((n, v) => n + (v.storage.kind === "chunked" ? v.storage.chunks.length : v.storage.kind === "records" ? v.storage.count : 1), 0);
     const inventory = planAggregation({ project, files: infos, config, values, storedChunks });
     const path = inventoryPath(workDir);
-    writeJsonAtomic(path, inventory);
+    writeJsonAtomic(path, withNonFiniteTagged(inventory)); // NaN attributes stay NaN (read back with untagNonFinite)
     const fatal = inventory.issues.filter((i) => i.severity === "fatal");
     if (fatal.length > 0) {
       const first = fatal[0];
       throw new DroverError(
         "ConcatFatalError",
-        `${fatal.length} problem${fatal.length > 1 ? "s" : ""} stop these files from being combined: ` +
+        `${count(fatal.length, "problem")} stop these files from being combined: ` +
           fatal.slice(0, 5).map((i) => i.message).join("; ") +
           (fatal.length > 5 ? `; … (${fatal.length - 5} more in ${path})` : ""),
         { ...(first?.file ? { file: first.file } : {}), ...(first?.variable ? { variable: first.variable } : {}), reports: { inventory: path } },

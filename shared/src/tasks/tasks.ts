@@ -2,12 +2,13 @@ import { readFileSync } from "node:fs";
 import { publishGroup } from "../complete/publish.js";
 import { writeZarrProduct } from "../compute/write-zarr.js";
 import { DroverError, isDroverError } from "../errors.js";
+import { untagNonFinite } from "../json/non-finite.js";
 import { RefsNotExpressibleError } from "../refs/combine.js";
 import { writeRefsProduct, type RefsOptions } from "../refs/write-refs.js";
 import type { ProjectConfig } from "../schemas.js";
 import type { Body } from "../messages.js";
 import { assertAllowed } from "../paths.js";
-import type { Inventory } from "../scan/inventory.js";
+import { checkInventoryVersion, type Inventory } from "../scan/inventory.js";
 import { scanProject, type Progress } from "../scan/scan-project.js";
 import { validateProduct } from "../validate/validate-project.js";
 import type { IgnoreTemplate } from "../validate/report.js";
@@ -37,7 +38,7 @@ function checkFiles(files: string[], roots: string[]): void {
 
 function readInventory(path: string): Inventory {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Inventory;
+    return JSON.parse(readFileSync(path, "utf8"), untagNonFinite) as Inventory;
   } catch (e) {
     throw new DroverError("ComputeError", `cannot read the scan's inventory ${path}: ${(e as Error).message}; scan the project again`, { file: path });
   }
@@ -60,6 +61,7 @@ export const tasks: { [K in TaskName]: (input: TaskInputs[K], progress: Progress
   },
   async compute({ roots, request, refs }, progress) {
     const inv = readInventory(request.inventory);
+    checkInventoryVersion(inv, request.inventory);
     checkFiles(inv.files.map((f) => f.path), roots);
     return computeProduct(inv, request.config.format, request.workDir, progress, refs ?? {});
   },

@@ -1,5 +1,3 @@
-import type { AttrValue } from "../schemas.js";
-
 type Numbers = ArrayLike<number> | ArrayLike<bigint>;
 
 export interface Difference {
@@ -40,16 +38,6 @@ export function position(flat: number, shape: number[], start: number[]): string
     r = Math.floor(r / n);
   }
   return `(${idx.join(",")})`;
-}
-
-/** Attribute equality as JSON sees it; float32 precision differences are not differences. */
-export function sameAttribute(a: AttrValue | undefined, b: AttrValue | undefined): boolean {
-  if (JSON.stringify(a) === JSON.stringify(b)) return true;
-  const nums = (v: AttrValue | undefined) => (typeof v === "number" ? [v] : Array.isArray(v) && v.every((x) => typeof x === "number") ? (v as number[]) : undefined);
-  const x = nums(a);
-  const y = nums(b);
-  if (!x || !y || x.length !== y.length) return false;
-  return x.every((v, i) => v === y[i] || Math.fround(v) === Math.fround(y[i] ?? Number.NaN) || (Number.isNaN(v) && Number.isNaN(y[i] ?? 0)));
 }
 
 /** A deterministic pseudo-random index in [0, n) derived from a string (the project name). */

@@ -12,8 +12,11 @@ export interface DataReport {
 }
 
 export interface MetadataReport {
+  /** Attributes by parent: "global", a variable's or a group's key in the product. */
   attributes: Record<string, Section>;
   data_vars: Section;
+  /** Groups below the root missing from the product (or from the sources), by key ("model/deeper"). */
+  groups: Section;
   dims: Section;
   skipped: Record<string, string>;
 }
@@ -24,11 +27,13 @@ export interface IgnoreTemplate {
     data_vars?: Record<string, { type?: string }>;
     variables?: Record<string, { type?: string }>;
     dims?: Record<string, { type?: string }>;
+    groups?: Record<string, { type?: string }>;
     attributes?: Record<string, Record<string, { type?: string } | boolean>>;
   };
 }
 
-export const FATAL_DATA_ERRORS = ["size_errors", "dim_errors", "dim_size_errors", "data_errors"] as const;
+/** unreadable_metadata: a metadata document Python's zarr 2 cannot read, or reads otherwise than meant. */
+export const FATAL_DATA_ERRORS = ["size_errors", "dim_errors", "dim_size_errors", "data_errors", "unreadable_metadata"] as const;
 export const WARNING_DATA_ERRORS = ["dtype/precision", "growbox", "bypassed"] as const;
 
 export function emptyDataReport(): DataReport {
@@ -36,7 +41,7 @@ export function emptyDataReport(): DataReport {
 }
 
 export function emptyMetadataReport(): MetadataReport {
-  return { attributes: {}, data_vars: {}, dims: {}, skipped: {} };
+  return { attributes: {}, data_vars: {}, groups: {}, dims: {}, skipped: {} };
 }
 
 /** Records `entry` under report[section][error][name]. */
@@ -55,8 +60,8 @@ export interface Verdict {
 
 /**
  * Applies the ignore template (bypassed entries stay in the report, marked SKIP) and says how bad
- * the worst remaining error is. Fatal: size, dimension and data differences. Warnings: dtype,
- * attribute, missing-variable and order differences.
+ * the worst remaining error is. Fatal: size, dimension and data differences, and metadata Python
+ * cannot read. Warnings: dtype, attribute, missing-variable, missing-group and order differences.
  */
 export function judge(data: DataReport, meta: MetadataReport, ignore: IgnoreTemplate = {}): Verdict {
   const fatal: string[] = [];
@@ -85,6 +90,10 @@ export function judge(data: DataReport, meta: MetadataReport, ignore: IgnoreTemp
   for (const [name, entry] of Object.entries(meta.data_vars)) {
     const skip = igVars[name] !== undefined && (igVars[name]?.type === undefined || igVars[name]?.type === entry["type"]);
     visit(`data_vars_${name}_${String(entry["type"])}`, entry, skip, warnings);
+  }
+  for (const [name, entry] of Object.entries(meta.groups)) {
+    const ig = ignore.metadata?.groups?.[name];
+    visit(`groups_${name}_${String(entry["type"])}`, entry, ig !== undefined && (ig.type === undefined || ig.type === entry["type"]), warnings);
   }
   for (const [name, entry] of Object.entries(meta.dims)) {
     const ig = ignore.metadata?.dims?.[name];

@@ -15,7 +15,13 @@ import type { Progress } from "../scan/scan-project.js";
 import type { AttrValue, ProjectConfig, ValidationSummary } from "../schemas.js";
 import { reencoder } from "../refs/cf-time.js";
 import { openSource, type SourceFile } from "../sources.js";
-import { compareValues, position, sameAttribute, seededIndex } from "./compare.js";
+import { plainJson, type JsonValue } from "../json/python-json.js";
+import { compareGlobalAttributes, compareVariableAttributes, zattrsOf } from "./attributes.js";
+import { compareValues, position, seededIndex } from "./compare.js";
+import { compareGroups, extraGroups } from "./groups.js";
+import { visibleDimension } from "../formats/scope.js";
+import { checkMetadataDocuments } from "./metadata-documents.js";
+import { readProductDocuments } from "./product-documents.js";
 import { emptyDataReport, emptyMetadataReport, judge, note, type DataReport, type IgnoreTemplate, type MetadataReport } from "./report.js";
 
 // The validator reopens the product as a user would (zarrita) and compares it with the source
@@ -41,9 +47,20 @@ type ZArray = zarr.Array<zarr.DataType, zarr.Readable>;
 
 async function openProductArray(root: zarr.Location<zarr.Readable>, name: string): Promise<ZArray | undefined> {
   try {
-    return await zarr.open.v2(root.resolve(name), { kind: "array" });
+    // Attributes come from the documents as Python reads them (zarrita's JSON.parse has no NaN).
+    return await zarr.open.v2(root.resolve(name), { kind: "array", attrs: false });
   } catch {
     return undefined;
+  }
+}
+
+/** Whether the product has a group of that name. */
+async function hasProductGroup(root: zarr.Location<zarr.Readable>, name: string): Promise<boolean> {
+  try {
+    await zarr.open.v2(root.resolve(name), { kind: "group", attrs: false });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -52,6 +69,7 @@ async function readProduct(arr: ZArray, start: number[], stop: number[]): Promis
     const v = await zarr.get(arr, null);
     return (typeof v === "object" && v !== null && "data" in v ? v.data : Float64Array.of(Number(v))) as NumericArray;
   }
+  if (start.some((s, a) => (stop[a] ?? s) <= s)) return new Float64Array(0);
   const chunk = await zarr.get(arr, start.map((s, a) => zarr.slice(s, stop[a] ?? s)));
   return chunk.data as NumericArray;
 }
@@ -83,9 +101,15 @@ export async function validateProduct(options: {
     closers.push(() => refsStore?.close());
     const store: zarr.Readable = refsStore ?? new FileSystemStore(options.product);
     const root = zarr.root(store);
-    let group: zarr.Group<zarr.Readable>;
+    // Every metadata document must be one Python's zarr 2 opens and reads as meant (ASCII,
+    // Python's JSON with its NaN spellings, no zero chunk length): if not, the product is unusable.
+    const checked = checkMetadataDocuments(await readProductDocuments(options.product, refs && refsStore ? { doc: refs, store: refsStore } : undefined));
+    const problems = new Map<string, string[]>();
+    for (const p of checked.problems) problems.set(p.key, [...(problems.get(p.key) ?? []), p.problem]);
+    for (const [key, list] of problems) note(data.variables, "unreadable_metadata", key, { problems: list, info: "Python's zarr 2 cannot read this document as drover meant it" });
+    const attrsOf = (key: string): Record<string, JsonValue> => zattrsOf(checked.documents.get(key === "" ? ".zattrs" : `${key}/.zattrs`));
     try {
-      group = await zarr.open.v2(root, { kind: "group" });
+      await zarr.open.v2(root, { kind: "group", attrs: false });
     } catch (e) {
       throw new DroverError("ValidationError", `${options.product} is not a readable Zarr v2 group: ${(e as Error).message}`, { cause: e });
     }
@@ -99,7 +123,7 @@ export async function validateProduct(options: {
       if (arr) productVars.set(v.path, arr);
     }
     const concatDim = options.config.concatDim ?? guessConcatDim(infos, productVars);
-    const lengthOf = (f: FileInfo) => f.dimensions.find((d) => d.name === concatDim)?.size ?? 0;
+    const lengthOf = (f: FileInfo) => (concatDim === null ? 0 : (visibleDimension(f.dimensions, "/", concatDim)?.size ?? 0));
     const order = orderFiles(sources, concatDim);
     const starts: number[] = [];
     order.reduce((s, i) => {
@@ -107,31 +131,35 @@ export async function validateProduct(options: {
       return s + lengthOf(infos[i] as FileInfo);
     }, 0);
 
-    compareGlobalAttributes(infos, group.attrs as Record<string, AttrValue>, options.config, meta);
+    compareGlobalAttributes(infos, attrsOf(""), options.config, meta);
     const timeVar = first.variables.find((x) => x.isCoordinate && x.name === concatDim);
     const timeArr = timeVar ? productVars.get(timeVar.path) : undefined;
-    const productTime = timeVar && timeArr ? { coord: timeVar, units: (timeArr.attrs as Record<string, unknown>)["units"], calendar: (timeArr.attrs as Record<string, unknown>)["calendar"] } : undefined;
+    const timeAttrs = timeVar ? attrsOf(timeVar.path.slice(1)) : {};
+    const productTime = timeVar && timeArr ? { coord: timeVar, units: plainJson(timeAttrs["units"]), calendar: plainJson(timeAttrs["calendar"]) } : undefined;
 
+    // Every key below is the variable's key in the product (its path without the leading "/"),
+    // which tells apart variables of the same name in different groups.
     for (const v of first.variables) {
+      const key = v.path.slice(1);
       const arr = productVars.get(v.path);
       if (!arr) {
-        note({ data_vars: meta.data_vars }, "data_vars", v.name, { type: "missing", info: "missing from zarr" });
+        note({ data_vars: meta.data_vars }, "data_vars", key, { type: "missing", info: "missing from zarr" });
         continue;
       }
       const concatAxis = concatDim === null ? -1 : v.dimensions.indexOf(concatDim);
       const expectedShape = v.shape.map((n, a) => (a === concatAxis ? infos.reduce((s, f) => s + lengthOf(f), 0) : n));
-      const dims = (arr.attrs as Record<string, unknown>)["_ARRAY_DIMENSIONS"];
+      const dims = plainJson(attrsOf(key)["_ARRAY_DIMENSIONS"]);
       if (JSON.stringify(dims) !== JSON.stringify(v.dimensions)) {
-        note(data.variables, "dim_errors", v.name, { zarr: dims ?? null, source: v.dimensions });
+        note(data.variables, "dim_errors", key, { zarr: dims ?? null, source: v.dimensions });
         continue;
       }
       if (JSON.stringify(arr.shape) !== JSON.stringify(expectedShape)) {
-        note(data.variables, "size_errors", v.name, { zarr: arr.shape, source: expectedShape });
+        note(data.variables, "size_errors", key, { zarr: arr.shape, source: expectedShape });
         continue;
       }
-      if (!sameDtype(arr.dtype, v)) note(data.variables, "dtype/precision", v.name, { zarr: arr.dtype, source: v.dtype });
-      compareVariableAttributes(v, arr, meta);
-      data.compared.variables.push(v.name);
+      if (!sameDtype(arr.dtype, v)) note(data.variables, "dtype/precision", key, { zarr: arr.dtype, source: v.dtype });
+      compareVariableAttributes(v, attrsOf(key), (arr as unknown as { fillValue: unknown }).fillValue, meta);
+      data.compared.variables.push(key);
 
       // Boxes to compare: the whole of small variables and coordinates; for variables along the
       // concatenation dimension, the first and last steps of the sampled files.
@@ -151,6 +179,7 @@ export async function validateProduct(options: {
         }
       }
       for (const b of boxes) {
+        if (b.stop.some((e, a) => e <= (b.start[a] ?? 0))) continue; // nothing to compare along a zero-length dimension
         const info = infos[b.file] as FileInfo;
         const source = sources[b.file] as SourceFile;
         const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
@@ -165,7 +194,7 @@ export async function validateProduct(options: {
         if (diff) {
           const shape = b.stop.map((e, a) => e - (b.start[a] ?? 0));
           const section = v.isCoordinate ? data.dimensions : data.variables;
-          note(section, "data_errors", v.name, {
+          note(section, "data_errors", key, {
             type: "not_equal",
             file: info.path,
             topleft: position(0, shape, pStart),
@@ -177,11 +206,17 @@ export async function validateProduct(options: {
         }
       }
     }
-    const parquetKeys = options.product.endsWith(".parq") ? Object.keys((JSON.parse(readFileSync(join(options.product, ".zmetadata"), "utf8")) as { metadata: object }).metadata) : undefined;
-    const listed = refs ? Object.keys(refs.refs) : parquetKeys;
-    for (const name of listed ? refsArrays(listed, first) : listProductArrays(options.product, first)) {
+    const parquetKeys = options.product.endsWith(".parq") ? [...checked.documents.keys()].filter((k) => k !== ".zmetadata") : undefined;
+    const listed = (refs ? Object.keys(refs.refs) : parquetKeys) ?? zarrMetadataKeys(options.product);
+    for (const name of refsArrays(listed, first)) {
       note({ data_vars: meta.data_vars }, "data_vars", name, { type: "missing", info: `missing from ${base(first.path)}` });
     }
+    const productGroups = new Map<string, Record<string, JsonValue> | undefined>();
+    for (const g of first.groups) {
+      const name = g.path.slice(1);
+      productGroups.set(name, (await hasProductGroup(root, name)) ? attrsOf(name) : undefined);
+    }
+    compareGroups(infos, productGroups, extraGroups(listed, first), meta);
     if (concatDim !== null) await checkMonotonic(first, productVars, concatDim, data);
     progress(options.files.length * 2, options.files.length * 2, "files");
   } finally {
@@ -264,45 +299,6 @@ function orderFiles(sources: SourceFile[], concatDim: string | null): number[] {
   return order.sort((a, b) => (firstValue[a] ?? 0) - (firstValue[b] ?? 0));
 }
 
-function compareVariableAttributes(v: VariableInfo, arr: ZArray, meta: MetadataReport): void {
-  const zattrs = { ...(arr.attrs as Record<string, AttrValue>) };
-  delete zattrs["_ARRAY_DIMENSIONS"];
-  const { _FillValue, ...source } = v.attributes;
-  const fill = (arr as unknown as { fillValue: unknown }).fillValue;
-  if (_FillValue !== undefined && !sameAttribute(_FillValue, typeof fill === "bigint" ? Number(fill) : (fill as AttrValue))) {
-    note(meta.attributes, v.name, "_FillValue", { type: "not_equal", zarr: String(fill), source: _FillValue });
-  }
-  for (const [k, val] of Object.entries(source)) {
-    if (!(k in zattrs)) note(meta.attributes, v.name, k, { type: "missing", info: "missing from zarr" });
-    else if (!sameAttribute(zattrs[k], val)) note(meta.attributes, v.name, k, { type: "not_equal", zarr: zattrs[k] ?? null, source: val });
-  }
-  for (const k of Object.keys(zattrs)) if (!(k in source)) note(meta.attributes, v.name, k, { type: "missing", info: "missing from source" });
-}
-
-function compareGlobalAttributes(infos: FileInfo[], product: Record<string, AttrValue>, config: ProjectConfig, meta: MetadataReport): void {
-  const first = infos[0] as FileInfo;
-  const updates = config.updates ?? {};
-  const removals = new Set(config.removals ?? []);
-  for (const [k, val] of Object.entries(first.attributes)) {
-    if (k in updates || removals.has(k)) {
-      meta.skipped[`global.${k}`] = k in updates ? "set by updates" : "removed by removals";
-      continue;
-    }
-    if (infos.some((f) => !sameAttribute(f.attributes[k], val))) {
-      meta.skipped[`global.${k}`] = "differs between source files; the product keeps the first file's value";
-      continue;
-    }
-    if (!(k in product)) note(meta.attributes, "global", k, { type: "missing", info: "missing from zarr" });
-    else if (!sameAttribute(product[k], val)) note(meta.attributes, "global", k, { type: "not_equal", zarr: product[k] ?? null, source: val });
-  }
-  for (const [k, val] of Object.entries(updates)) {
-    if (!sameAttribute(product[k], val)) note(meta.attributes, "global", k, { type: "not_equal", zarr: product[k] ?? null, expected: val, info: "updates not applied" });
-  }
-  for (const k of Object.keys(product)) {
-    if (!(k in first.attributes) && !(k in updates)) note(meta.attributes, "global", k, { type: "missing", info: "missing from source" });
-  }
-}
-
 function readRefs(path: string): KerchunkV1 {
   try {
     const doc = JSON.parse(readFileSync(path, "utf8")) as KerchunkV1;
@@ -321,17 +317,18 @@ function refsArrays(keys: string[], first: FileInfo): string[] {
     .filter((n) => !known.has(n));
 }
 
-/** Arrays in the product that the first source file does not have. */
-function listProductArrays(product: string, first: FileInfo): string[] {
-  const known = new Set(first.variables.map((v) => v.path.slice(1)));
+/** The `.zarray` and `.zgroup` keys of a Zarr store on disk ("model/w/.zarray", "model/.zgroup"). */
+function zarrMetadataKeys(product: string): string[] {
   const found: string[] = [];
   const walk = (dir: string, prefix: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (!e.isDirectory() || e.name.startsWith(".")) continue;
       const name = `${prefix}${e.name}`;
-      if (existsSync(join(dir, e.name, ".zarray"))) {
-        if (!known.has(name)) found.push(name);
-      } else walk(join(dir, e.name), `${name}/`);
+      if (existsSync(join(dir, e.name, ".zarray"))) found.push(`${name}/.zarray`);
+      else {
+        if (existsSync(join(dir, e.name, ".zgroup"))) found.push(`${name}/.zgroup`);
+        walk(join(dir, e.name), `${name}/`);
+      }
     }
   };
   walk(product, "");

@@ -33,10 +33,10 @@ describe("a netCDF-C (ncgen -k nc4) file", () => {
     for (const p of ["/nv", "/strlen", "/sub/x"]) expect(paths).not.toContain(p);
     expect(layout.dimensions).toEqual(
       expect.arrayContaining([
-        { name: "nv", size: 2, unlimited: false },
-        { name: "strlen", size: 5, unlimited: false },
-        { name: "x", size: 3, unlimited: false },
-        { name: "time", size: 4, unlimited: true },
+        { name: "nv", size: 2, unlimited: false, group: "/" },
+        { name: "strlen", size: 5, unlimited: false, group: "/" },
+        { name: "x", size: 3, unlimited: false, group: "/sub" },
+        { name: "time", size: 4, unlimited: true, group: "/" },
       ]),
     );
   });
@@ -47,7 +47,11 @@ describe("a netCDF-C (ncgen -k nc4) file", () => {
     expect(variable(layout, "/tas").dimensions).toEqual(["time", "lat", "lon"]);
     expect(variable(layout, "/sub/w").dimensions).toEqual(["x", "lat"]);
     expect(variable(layout, "/sub/deeper/y").dimensions).toEqual(["nv"]);
-    expect(layout.groups).toEqual(["/sub", "/sub/deeper"]);
+    // ncdump: "group: sub { … // group attributes: :group_att = "in sub" ; group: deeper { … } }".
+    expect(layout.groups).toEqual([
+      { path: "/sub", attributes: { group_att: "in sub" }, floatAttributes: [] },
+      { path: "/sub/deeper", attributes: {}, floatAttributes: [] },
+    ]);
   });
 
   it("reports deflate and shuffle with their client data, and the chunk grid of an unlimited variable", () => {

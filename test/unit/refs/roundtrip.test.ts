@@ -50,7 +50,7 @@ describe("references to HDF5 fixtures read back what the HDF5 library reads", ()
       for (const v of layout.variables) {
         if (!["int", "uint", "float"].includes(v.dtype.kind) || v.shape.some((d) => d === 0)) continue;
         const refs = variableRefs(src, v, `file://${path}`, { inlineThreshold: 0 });
-        const doc = toKerchunk({ attributes: {}, floatAttributes: [], groups: layout.groups.map((g) => g.slice(1)), variables: [refs] });
+        const doc = toKerchunk({ attributes: {}, floatAttributes: [], groups: layout.groups.map((g) => ({ name: g.path.slice(1), attributes: g.attributes, floatAttributes: g.floatAttributes ?? [] })), variables: [refs] });
         const store = createRefsStore(doc);
         try {
           const arr = await zarr.open.v2(zarr.root(store).resolve(refs.name), { kind: "array" });

@@ -13,6 +13,10 @@ export interface Link {
   kind: "hard" | "soft" | "external" | "other";
   /** Object header address of a hard link's target. */
   address: number;
+  /** Soft links: the path they name; external links: the object path in `file`. */
+  target?: string;
+  /** External links: the file they name. */
+  file?: string;
   /** Creation order, when the group tracks it. */
   order: number;
 }
@@ -63,7 +67,20 @@ export function parseLink(c: Cursor): Link {
   const raw = c.take(nameLength);
   const name = decodeText(raw, 0, raw.length);
   if (type === 0) return { name, kind: "hard", address: c.address(), order };
-  return { name, kind: type === 1 ? "soft" : type === 64 ? "external" : "other", address: UNDEF, order };
+  if (type === 1) {
+    const value = c.take(c.u16());
+    return { name, kind: "soft", address: UNDEF, order, target: decodeText(value, 0, value.length) };
+  }
+  if (type === 64) {
+    // External link information: a version-and-flags byte, then the file name and the object
+    // path, each NUL-terminated.
+    const info = c.sub(c.u16(), "external link information");
+    const version = info.u8() >> 4;
+    if (version !== 0) throw info.unsupported(`external link information version ${version}`);
+    const file = info.cstring();
+    return { name, kind: "external", address: UNDEF, order, file, target: info.cstring() };
+  }
+  return { name, kind: "other", address: UNDEF, order };
 }
 
 function symbolTableLinks(file: Hdf5File, btree: number, heap: number, links: Link[]): void {
@@ -81,11 +98,17 @@ function symbolTableLinks(file: Hdf5File, btree: number, heap: number, links: Li
       const nameOffset = c.length();
       const address = c.address();
       const cacheType = c.u32();
-      c.skip(4 + 16); // reserved, scratch pad
-      const nc = new Cursor(file, names.bytes, names.origin, "local heap", nameOffset);
-      const name = nc.cstring();
-      if (cacheType === 2 || address === UNDEF) links.push({ name, kind: "soft", address: UNDEF, order: 0 });
-      else links.push({ name, kind: "hard", address, order: 0 });
+      c.skip(4); // reserved
+      const scratch = c.take(16);
+      const name = new Cursor(file, names.bytes, names.origin, "local heap", nameOffset).cstring();
+      if (cacheType === 2) {
+        // A soft link: the scratch pad holds the offset of its value in the local heap.
+        const valueOffset = new DataView(scratch.buffer, scratch.byteOffset, 4).getUint32(0, true);
+        const target = new Cursor(file, names.bytes, names.origin, "local heap", valueOffset).cstring();
+        links.push({ name, kind: "soft", address: UNDEF, order: 0, target });
+      } else if (address === UNDEF) {
+        links.push({ name, kind: "soft", address: UNDEF, order: 0, target: "" }); // names nothing
+      } else links.push({ name, kind: "hard", address, order: 0 });
     }
   });
 }

@@ -40,6 +40,7 @@ const NON_COORD_PREFIX = "_nc4_non_coord_";
 
 interface Dim extends DimensionInfo {
   id: number;
+  group: string;
 }
 
 /** User-visible attributes (library internals removed), decoded. */
@@ -89,6 +90,7 @@ export function netcdfView(file: Hdf5File, root: GroupNode): { variables: Variab
         name: d.name.startsWith(NON_COORD_PREFIX) ? d.name.slice(NON_COORD_PREFIX.length) : d.name,
         size: d.info.space.dims[0] as number,
         unlimited: d.info.space.maxDims[0] === null,
+        group: g.path,
       };
       byScale.set(d.info.address, dim);
       own.push(dim);
@@ -125,7 +127,7 @@ export function netcdfView(file: Hdf5File, root: GroupNode): { variables: Variab
         const unlimited = d.info.space.maxDims[axis] === null;
         let dim = own.find((x) => x.size === size && x.unlimited === unlimited && !used.has(x));
         if (!dim) {
-          dim = { id: nextId, name: `phony_dim_${nextId}`, size, unlimited };
+          dim = { id: nextId, name: `phony_dim_${nextId}`, size, unlimited, group: g.path };
           nextId++;
           own.push(dim);
           dims.push(dim);

@@ -31,14 +31,16 @@ function decodeChars(bytes: Uint8Array): string {
 
 /**
  * att_list = ABSENT | NC_ATTRIBUTE nelems [attr ...]. NC_CHAR values become a string (trailing
- * NULs removed), numbers a number or, with several values, number[].
+ * NULs removed), numbers a number or, with several values, number[]; `floatAttributes` names the
+ * NC_FLOAT and NC_DOUBLE ones (a JS number cannot tell 1000.f from the integer 1000).
  */
-export function readAttributes(cursor: HeaderCursor, owner: string): Record<string, AttributeValue> {
+export function readAttributes(cursor: HeaderCursor, owner: string): { attributes: Record<string, AttributeValue>; floatAttributes: string[] } {
   const at = cursor.position;
   const tag = cursor.uint32(`the attribute list tag of ${owner}`);
   const n = cursor.count(`the number of attributes of ${owner}`);
   const out: Record<string, AttributeValue> = {};
-  if (n === 0) return out; // ABSENT (the reference library ignores the tag of an empty list)
+  const floatAttributes: string[] = [];
+  if (n === 0) return { attributes: out, floatAttributes }; // ABSENT (the reference library ignores the tag of an empty list)
   if (tag !== NC_ATTRIBUTE) {
     throw cursor.fail(at, `expected the attribute list tag NC_ATTRIBUTE (0x0000000C) for ${owner} but found 0x${tag.toString(16).padStart(8, "0")}`);
   }
@@ -56,7 +58,8 @@ export function readAttributes(cursor: HeaderCursor, owner: string): Record<stri
     } else {
       const values = decodeNumbers(bytes, type, count);
       setOwn(out, name, values.length === 1 ? (values[0] as number) : values);
+      if (type.dtype.kind === "float") floatAttributes.push(name);
     }
   }
-  return out;
+  return { attributes: out, floatAttributes };
 }

@@ -20,6 +20,8 @@ export interface HeaderVariable {
   name: string;
   dimids: number[];
   attributes: Record<string, AttributeValue>;
+  /** Names of the NC_FLOAT and NC_DOUBLE attributes. */
+  floatAttributes: string[];
   type: NcType;
   /** vsize as stored (padded, and 2^32-1 for huge variables): informational only. */
   vsize: number;
@@ -35,6 +37,7 @@ export interface Netcdf3Header {
   numrecs: number | null;
   dimensions: HeaderDimension[];
   attributes: Record<string, AttributeValue>;
+  floatAttributes: string[];
   variables: HeaderVariable[];
   /** First byte after the header. */
   headerEnd: number;
@@ -81,11 +84,11 @@ function readVariable(cursor: HeaderCursor, index: number): HeaderVariable {
   cursor.requireRoom(rank, cursor.countSize, `dimension ids of ${owner}`);
   const dimids: number[] = [];
   for (let d = 0; d < rank; d++) dimids.push(cursor.count(`dimension id ${d} of ${owner}`));
-  const attributes = readAttributes(cursor, owner);
+  const { attributes, floatAttributes } = readAttributes(cursor, owner);
   const type = readNcType(cursor, owner);
   const vsize = cursor.count(`the vsize of ${owner}`);
   const begin = cursor.offset(`the begin offset of ${owner}`);
-  return { name, dimids, attributes, type, vsize, begin, entryOffset };
+  return { name, dimids, attributes, floatAttributes, type, vsize, begin, entryOffset };
 }
 
 function readVariables(cursor: HeaderCursor): HeaderVariable[] {
@@ -122,7 +125,7 @@ export function readHeader(source: ByteSource): Netcdf3Header {
   const cursor = new HeaderCursor(source, version, 4);
   const numrecs = readNumrecs(cursor);
   const dimensions = readDimensions(cursor);
-  const attributes = readAttributes(cursor, "the file (global attributes)");
+  const { attributes, floatAttributes } = readAttributes(cursor, "the file (global attributes)");
   const variables = readVariables(cursor);
-  return { version, numrecs, dimensions, attributes, variables, headerEnd: cursor.position };
+  return { version, numrecs, dimensions, attributes, floatAttributes, variables, headerEnd: cursor.position };
 }

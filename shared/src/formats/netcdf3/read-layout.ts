@@ -46,7 +46,7 @@ function storageOf(r: Resolved, numrecs: number, recsize: number): Storage {
 }
 
 function variableLayout(r: Resolved, numrecs: number, recsize: number): VariableLayout {
-  const { name, type, attributes } = r.header;
+  const { name, type, attributes, floatAttributes } = r.header;
   const shape = r.lengths.map((n, axis) => (axis === 0 && r.isRecord ? numrecs : n));
   return {
     path: `/${name}`,
@@ -59,6 +59,7 @@ function variableLayout(r: Resolved, numrecs: number, recsize: number): Variable
     filters: [],
     storedFillValue: null,
     attributes,
+    floatAttributes,
     isCoordinate: r.dims.length === 1 && r.dims[0] === name,
     storage: storageOf(r, numrecs, recsize),
   };
@@ -90,6 +91,7 @@ export function readNetcdf3Layout(source: ByteSource): FileLayout {
     groups: [],
     dimensions,
     attributes: header.attributes,
+    floatAttributes: header.floatAttributes,
     variables: resolved.map((r) => variableLayout(r, numrecs, recsize)),
   };
 }

@@ -1,0 +1,58 @@
+import { JsonFloat, type JsonValue } from "../json/python-json.js";
+import type { AttrValue } from "../schemas.js";
+
+// An attribute of the product (as Python reads its JSON: floats marked JsonFloat, integers plain)
+// against the source's value, exactly: NaN equals NaN, nothing else is forgiven, and a float
+// attribute must still be a float (Python reads 0 as int, 0.0 as float), an integer an integer.
+
+type Kind = "float" | "integer" | undefined;
+
+const sameNumber = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
+
+/** A value as the reports show it: NaN and the infinities as strings (JSON has no spelling for them). */
+export function shown(v: unknown): unknown {
+  if (v instanceof JsonFloat) return shown(v.value);
+  if (typeof v === "number" && !Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  if (Array.isArray(v)) return v.map(shown);
+  if (typeof v === "bigint") return v.toString();
+  return v === undefined ? null : v;
+}
+
+function numberDifference(product: JsonValue | undefined, source: number, kind: Kind): string | undefined {
+  const isFloat = product instanceof JsonFloat;
+  if (!isFloat && typeof product !== "number" && typeof product !== "bigint") return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(product))} in the product`;
+  const value = isFloat ? product.value : Number(product);
+  if (!sameNumber(value, source)) return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(value))} in the product`;
+  if (kind === "float" && !isFloat) return `a float in the source, the integer ${value} in the product (Python reads it as int)`;
+  if (kind === "integer" && isFloat) return `an integer in the source, a float in the product`;
+  return undefined;
+}
+
+/**
+ * Why the product's attribute differs from the source's, or undefined when it does not. `kind`
+ * says whether the source stores the number as a float or an integer (undefined: not known, e.g.
+ * a value from the project's updates, and only the value is compared).
+ */
+export function attributeDifference(product: JsonValue | undefined, source: AttrValue | undefined, kind: Kind): string | undefined {
+  if (typeof source === "number") return numberDifference(product, source, kind);
+  if (Array.isArray(source)) {
+    if (!Array.isArray(product) || product.length !== source.length) return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(product))} in the product`;
+    for (let i = 0; i < source.length; i++) {
+      const s = source[i];
+      const why = typeof s === "number" ? numberDifference(product[i], s, kind) : product[i] === s ? undefined : `${JSON.stringify(s)} in the source, ${JSON.stringify(shown(product[i]))} in the product`;
+      if (why !== undefined) return `element ${i}: ${why}`;
+    }
+    return undefined;
+  }
+  if (product === source) return undefined;
+  return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(product))} in the product`;
+}
+
+/** Exact equality of two source attribute values (NaN equals NaN). */
+export function sameSourceAttribute(a: AttrValue | undefined, b: AttrValue | undefined): boolean {
+  if (typeof a === "number" && typeof b === "number") return sameNumber(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => (typeof x === "number" && typeof b[i] === "number" ? sameNumber(x, b[i] as number) : x === b[i]));
+  }
+  return a === b;
+}
