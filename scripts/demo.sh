@@ -6,16 +6,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 t0=$(date +%s%N)
 ensure_build
-had_pouch=$([[ -f "$RUN_DIR/pouchdb.pid" ]] && echo 1 || echo 0)
-had_rabbit=$([[ -f "$RUN_DIR/rabbitmq.started" ]] && echo 1 || echo 0)
+note_stack
 "$DROVER_ROOT/scripts/stack.sh" start
 
 cleanup() {
   "$DROVER_ROOT/scripts/services.sh" stop
-  if [[ "${DROVER_KEEP_STACK:-0}" != 1 ]]; then
-    [[ $had_pouch == 0 && -f "$RUN_DIR/pouchdb.pid" ]] && { kill "$(cat "$RUN_DIR/pouchdb.pid")" 2>/dev/null || true; rm -f "$RUN_DIR/pouchdb.pid"; say "stopped the embedded CouchDB server it started"; }
-    [[ $had_rabbit == 0 && -f "$RUN_DIR/rabbitmq.started" ]] && { timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true; rm -f "$RUN_DIR/rabbitmq.started"; say "stopped the rabbitmq-server it started"; }
-  fi
+  [[ "${DROVER_KEEP_STACK:-0}" == 1 ]] || stop_started_stack
   return 0
 }
 trap cleanup EXIT

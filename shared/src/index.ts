@@ -64,6 +64,7 @@ export { writeZarrProduct, zarrProductPath, ZARR_REVISION } from "./compute/writ
 export { validateProduct, type ValidationResult } from "./validate/validate-project.js";
 export { judge, type DataReport, type IgnoreTemplate, type MetadataReport } from "./validate/report.js";
 export { publishGroup } from "./complete/publish.js";
+export { kerchunkJson } from "./refs/serialise.js";
 export { buildReferences, refsProductPath, rewriteUrls, writeRefsProduct, REFS_REVISION, type RefsOptions } from "./refs/write-refs.js";
 export { writeParquetRefs, openParquetRefs } from "./refs/parquet.js";
 export type { RefsDataset } from "./refs/serialise.js";

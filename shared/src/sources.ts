@@ -6,7 +6,7 @@ import { readLayoutFrom } from "./formats/read-layout.js";
 import { describeFile, type FileInfo } from "./h5/describe.js";
 import { sniffFormat } from "./h5/open.js";
 import type { H5FilePool } from "./h5/pool.js";
-import { readBox, type NumericArray } from "./h5/read.js";
+import { readBox, readText, type NumericArray } from "./h5/read.js";
 import { toValues } from "./refs/values.js";
 import { layoutToFileInfo } from "./scan/layout-info.js";
 
@@ -18,13 +18,21 @@ export interface SourceFile {
   info: FileInfo;
   /** Values of a box [start, stop) of a variable, row-major; scalars with empty start/stop. */
   box(varPath: string, start: number[], stop: number[]): NumericArray;
+  /** Text variables (chars, fixed and variable-length strings): each element of the box as text, trailing NULs removed. */
+  text(varPath: string, start: number[], stop: number[]): string[];
 }
+
+const trimNul = (s: string) => s.replace(/\0+$/, "");
 
 export async function openSource(path: string, pool: H5FilePool): Promise<SourceFile> {
   const kind = sniffFormat(path).kind;
   if (kind === "netcdf3") return openNetcdf3(path);
   const file = pool.get(path);
-  return { info: await describeFile(file, path), box: (v, start, stop) => readBox(pool.get(path), path, v, start, stop) };
+  return {
+    info: await describeFile(file, path),
+    box: (v, start, stop) => readBox(pool.get(path), path, v, start, stop),
+    text: (v, start, stop) => readText(pool.get(path), path, v, start, stop).map(trimNul),
+  };
 }
 
 function openNetcdf3(path: string): SourceFile {
@@ -37,6 +45,13 @@ function openNetcdf3(path: string): SourceFile {
       const v = layout.variables.find((x) => x.path === varPath);
       if (!v) throw new DroverError("SourceFormatError", `${path}: no variable ${varPath}`, { file: path });
       return boxOf(src, v, start, stop);
+    },
+    text(varPath, start, stop) {
+      const v = layout.variables.find((x) => x.path === varPath);
+      if (!v) throw new DroverError("SourceFormatError", `${path}: no variable ${varPath}`, { file: path });
+      const bytes = boxOf(src, v, start, stop) as Uint8Array;
+      const size = v.dtype.size;
+      return Array.from({ length: bytes.length / size }, (_, i) => trimNul(Buffer.from(bytes.subarray(i * size, (i + 1) * size)).toString("utf8")));
     },
   };
 }
@@ -79,5 +94,5 @@ function boxOf(src: ByteSource, v: VariableLayout, start: number[], stop: number
   } else {
     throw new DroverError("UnsupportedFeatureError", `${src.path}: ${v.path} is ${s.kind}; netCDF3 sources are contiguous or records`);
   }
-  return toValues(bytes, v.dtype.typestr) as NumericArray;
+  return (/^\|S\d+$/.test(v.dtype.typestr) ? bytes : toValues(bytes, v.dtype.typestr)) as NumericArray;
 }

@@ -24,7 +24,30 @@ def open_product(path, group=None):
     return xr.open_zarr(path, consolidated=False, group=group)
 
 
+def is_merge(files, group=None):
+    """Files hold different variables for the same steps: every set has a variable of its own."""
+    keys = variable_sets_keys(files, group)
+    if len(keys) < 2:
+        return False
+    return all(any(sum(name in other for other in keys) == 1 for name in k) for k in keys)
+
+
+def variable_sets_keys(files, group=None):
+    keys = []
+    for f in files:
+        with netCDF4.Dataset(f) as d:
+            g = d[group] if group else d
+            k = frozenset(g.variables)
+            if k not in keys:
+                keys.append(k)
+    return keys
+
+
 def open_sources(files, concat_dim, group=None):
+    if is_merge(files, group):
+        # One variable per file (uas_1982.nc, vas_1982.nc, …): xarray concatenates each variable
+        # set along the coordinate and merges the sets; variables they share must not conflict.
+        return xr.open_mfdataset(files, group=group, combine="by_coords", data_vars="minimal", coords="minimal", compat="no_conflicts", join="exact")
     return xr.open_mfdataset(files, group=group, combine="nested", concat_dim=concat_dim, data_vars="minimal", coords="minimal", compat="override")
 
 

@@ -26,23 +26,28 @@ export function chunkCount(v: ProductVariable): number {
   return v.shape.reduce((n, s, a) => n * Math.ceil(s / (v.chunks[a] ?? 1)), 1);
 }
 
-/** Chunk tasks of a variable in row-major order of the chunk grid. */
+/** Chunk tasks of a variable in row-major order of the chunk grid, read from the files of its variable set. */
 export function* chunkTasks(v: ProductVariable, files: FileEntry[], concatDim: string | null): Generator<ChunkTask> {
   const nd = v.shape.length;
   const grid = v.shape.map((s, a) => Math.ceil(s / (v.chunks[a] ?? 1)));
   if (grid.some((g) => g === 0)) return;
   const axis = v.concatenated && concatDim !== null ? v.dimensions.indexOf(concatDim) : -1;
+  // Only the files of the variable's own set hold it (one variable per file: a merge of sets).
+  const set = v.variableSet ?? 0;
+  const own = (f: FileEntry) => (f.variableSet ?? 0) === set;
+  const firstOwn = Math.max(0, files.findIndex(own));
   const index = new Array<number>(nd).fill(0);
   for (;;) {
     const start = index.map((i, a) => i * (v.chunks[a] ?? 1));
     const stop = start.map((s, a) => Math.min(s + (v.chunks[a] ?? 1), v.shape[a] ?? 0));
     const pieces: Piece[] = [];
     if (axis < 0) {
-      pieces.push({ file: 0, start, stop, offset: new Array<number>(nd).fill(0) });
+      pieces.push({ file: firstOwn, start, stop, offset: new Array<number>(nd).fill(0) });
     } else {
       const s = start[axis] ?? 0;
       const e = stop[axis] ?? 0;
       files.forEach((f, i) => {
+        if (!own(f)) return;
         const fs = f.concatStart;
         const fe = f.concatStart + f.concatLength;
         if (fe <= s || fs >= e) return;

@@ -14,7 +14,11 @@ import { fileReencoders } from "../refs/cf-time.js";
 import { registerEncoders } from "./codecs.js";
 import { chunkCount, chunkTasks, copyInto, stridesOf } from "./copy-plan.js";
 import { allocate } from "./typed.js";
-import { productMetadata } from "./zarr-metadata.js";
+import { productMetadata, ZARR_COMPRESSION_LEVEL } from "./zarr-metadata.js";
+import { writeTextVariable, type TextSource } from "./write-text.js";
+import { isTextDtype } from "../strings/kinds.js";
+import type { ByteSource } from "../formats/byte-source.js";
+import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
 
 export const ZARR_REVISION = "z1.0";
 
@@ -47,12 +51,29 @@ export async function writeZarrProduct(
     return s;
   };
   let chunksWritten = 0;
+  const sourcesToClose: ByteSource[] = [];
   try {
     for (const [key, text] of productMetadata(inv)) writeFileAtomic(join(tmp, key), text);
     const store = new FileSystemStore(tmp);
     const root = zarr.root(store);
     const total = inv.variables.reduce((n, v) => n + chunkCount(v), 0);
+    const text = new Map<string, TextSource>();
+    const openText = (path: string): TextSource => {
+      let t = text.get(path);
+      if (!t) {
+        const source = openChecked(path);
+        sourcesToClose.push(source);
+        t = { source, layout: readLayoutFrom(source) };
+        text.set(path, t);
+      }
+      return t;
+    };
     for (const v of inv.variables) {
+      if (isTextDtype(v.dtype)) {
+        chunksWritten += writeTextVariable(inv, v, tmp, openText, ZARR_COMPRESSION_LEVEL);
+        progress(chunksWritten, total, "chunks", v.name);
+        continue;
+      }
       // Attributes are not needed to write chunks (and JSON.parse cannot read their NaN tokens).
       const arr = await zarr.open.v2(root.resolve(v.name), { kind: "array", attrs: false });
       chunksWritten += await copyVariable(inv, v, arr, sources, (n) => {
@@ -66,6 +87,7 @@ export async function writeZarrProduct(
     throw new DroverError("ComputeError", `writing the Zarr product failed: ${(e as Error).message}`, { cause: e });
   } finally {
     pool.close();
+    for (const s of sourcesToClose) s.close();
   }
   return {
     product,
@@ -88,7 +110,7 @@ async function copyVariable(
   done: (n: number) => void,
 ): Promise<number> {
   if (v.shape.length === 0) {
-    const f = inv.files[0];
+    const f = inv.files.find((x) => (x.variableSet ?? 0) === (v.variableSet ?? 0));
     if (!f) return 0;
     const value = (await sources(f.path)).box(v.sourcePath, [], []);
     await zarr.set(arr as zarr.Array<zarr.DataType, FileSystemStore>, null, value[0] as never);

@@ -1,5 +1,7 @@
 import { asFloats, pythonJson } from "../json/python-json.js";
 import type { Inventory, ProductVariable } from "../scan/inventory.js";
+import { ENUM_ATTRIBUTE } from "../strings/kinds.js";
+import { VLEN_UTF8_FILTER } from "../strings/vlen-utf8.js";
 
 // Zarr v2 metadata for the product, as xarray expects it: `.zarray` per variable,
 // `_ARRAY_DIMENSIONS` in its `.zattrs`, the group's attributes in the root `.zattrs`; every
@@ -15,7 +17,7 @@ export interface ZArray {
   compressor: { id: "zlib"; level: number } | null;
   fill_value: number | string | null;
   order: "C";
-  filters: null;
+  filters: Array<{ id: string }> | null;
   dimension_separator: ".";
 }
 
@@ -28,7 +30,7 @@ export function zarray(v: ProductVariable, level = ZARR_COMPRESSION_LEVEL): ZArr
     compressor: { id: "zlib", level },
     fill_value: v.fillValue,
     order: "C",
-    filters: null,
+    filters: v.dtype === "|O" ? [{ ...VLEN_UTF8_FILTER }] : null,
     dimension_separator: ".",
   };
 }
@@ -45,7 +47,7 @@ export function attributesJson(attrs: Record<string, unknown>, floatKeys: readon
 }
 
 export function zattrs(v: ProductVariable): string {
-  return attributesJson({ ...v.attributes, _ARRAY_DIMENSIONS: v.dimensions }, v.floatAttributes);
+  return attributesJson({ ...v.attributes, ...(v.enumDict ? { [ENUM_ATTRIBUTE]: v.enumDict } : {}), _ARRAY_DIMENSIONS: v.dimensions }, v.floatAttributes);
 }
 
 const json = (v: unknown) => `${pythonJson(v, 2)}\n`;

@@ -121,6 +121,8 @@ export interface VariableLayout {
   /** True when the variable is a coordinate variable (a dimension scale / name == its only dim). */
   isCoordinate: boolean;
   storage: Storage;
+  /** Enumerated types (dtype.kind "enum"): each name and its value of the base integer type. */
+  enumDict?: Record<string, number>;
 }
 
 export type ContainerFormat = "hdf5" | "netcdf3-classic" | "netcdf3-64bit-offset" | "netcdf3-64bit-data";

@@ -22,6 +22,8 @@ export interface VariableInfo {
   unlimited: boolean[];
   /** Little-endian numpy/Zarr type string of the values as read, e.g. "<f4", "|u1". */
   dtype: string;
+  /** Type string as stored in the file, byte order included (">f4" in netCDF-3); absent: unknown. */
+  storedDtype?: string;
   kind: ValueKind;
   chunks: number[] | null;
   filters: string[];
@@ -29,6 +31,10 @@ export interface VariableInfo {
   /** Attributes stored as floating point (JSON alone cannot tell 0.0 from 0). */
   floatAttributes: string[];
   isCoordinate: boolean;
+  /** The stored type's class where the kind alone does not say it ("compound", "opaque", "enum"…). */
+  typeName?: string;
+  /** Enumerations: each name and its value (netCDF4-python's `enum_dict`). */
+  enumDict?: Record<string, number>;
 }
 
 export interface DimensionSpec {
@@ -104,6 +110,16 @@ function readAttributes(
     if (readChecked(path, `${objPath}@${name}`, () => a.metadata.type) === 1) floatAttributes.push(name);
   }
   return { attributes, floatAttributes };
+}
+
+const H5_CLASSES: Record<number, string> = { 2: "time", 4: "bitfield", 5: "opaque", 6: "compound", 7: "reference", 8: "enum", 9: "vlen", 10: "array" };
+
+/** Kind and dtype of a dataset as h5wasm describes it; an enumeration as its base integer type. */
+export function valueKindOf(meta: { type: number; signed: boolean; size: number; vlen?: boolean; enum_type?: { type: number } }): { kind: ValueKind; dtype: string; typeName?: string } {
+  if (meta.type === 3 && meta.vlen === true) return { kind: "string", dtype: "|O" };
+  if (meta.type === 8 && meta.enum_type?.type === 0) return { ...valueKind(0, meta.signed, meta.size), typeName: "enum" };
+  const k = valueKind(meta.type, meta.signed, meta.size);
+  return k.kind === "other" ? { ...k, typeName: H5_CLASSES[meta.type] ?? `class ${meta.type}` } : k;
 }
 
 export function valueKind(type: number, signed: boolean, size: number): { kind: ValueKind; dtype: string } {
@@ -197,7 +213,8 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
       if (!prev || size > prev.size) dims.set(key, { name: d, size, unlimited: (unlimited[axis] ?? false) || (prev?.unlimited ?? false), ...(group === undefined ? {} : { group }) });
     });
     if (dimensionOnly.has(p)) continue;
-    const { kind, dtype } = valueKind(meta.type, meta.signed, meta.size);
+    const { kind, dtype, typeName } = valueKindOf(meta as typeof meta & { enum_type?: { type: number; members: Record<string, number> } });
+    const members = (meta as { enum_type?: { members?: Record<string, number | bigint> } }).enum_type?.members;
     variables.push({
       name,
       path: p,
@@ -205,11 +222,14 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
       shape,
       unlimited,
       dtype,
+      ...(dtype[0] === "<" ? { storedDtype: `${meta.littleEndian ? "<" : ">"}${dtype.slice(1)}` } : {}),
       kind,
       chunks: meta.chunks ? meta.chunks.map(Number) : null,
       filters: readChecked(path, p, () => ds.filters).map((f) => f.name),
       ...readAttributes(path, ds, p),
       isCoordinate: isScale && shape.length === 1,
+      ...(typeName ? { typeName } : {}),
+      ...(members && typeName === "enum" ? { enumDict: Object.fromEntries(Object.entries(members).map(([k, x]) => [k, Number(x)])) } : {}),
     });
   }
   return {

@@ -51,3 +51,16 @@ export function readAllAsFloat64(file: H5File, filePath: string, varPath: string
     ? Float64Array.from(data, (x) => Number(x))
     : Float64Array.from(data as ArrayLike<number>);
 }
+
+/** A hyperslab of a string dataset (fixed or variable length) as one string per element. */
+export function readText(file: H5File, filePath: string, varPath: string, start: number[], stop: number[]): string[] {
+  const ds = getDataset(file, filePath, varPath);
+  const value = readChecked(filePath, varPath, () =>
+    start.length === 0 ? ds.value : ds.slice(start.map((s, a) => [s, stop[a] ?? s] as [number, number])),
+  );
+  const flat: unknown[] = Array.isArray(value) ? (value as unknown[]).flat(8) : [value];
+  if (!flat.every((x) => typeof x === "string")) {
+    throw new DroverError("SourceFormatError", `${filePath}: variable ${varPath} does not hold text`, { file: filePath, variable: varPath });
+  }
+  return flat as string[];
+}

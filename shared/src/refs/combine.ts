@@ -2,6 +2,8 @@ import { DroverError } from "../errors.js";
 import type { ByteSource } from "../formats/byte-source.js";
 import type { FileLayout, VariableLayout } from "../formats/layout.js";
 import { nonZeroChunks } from "../scan/chunks.js";
+import { describeStorage, type StoredForm } from "../scan/storage.js";
+import { toByteOrder } from "./byte-order.js";
 import type { RefsDataset } from "./serialise.js";
 import type { FileRefs, GroupRefs, Ref, VariableRefs } from "./types.js";
 import { readBytes, toValues } from "./values.js";
@@ -43,6 +45,8 @@ export class RefsNotExpressibleError extends DroverError {
   }
 }
 
+const zarrayForm = (v: VariableRefs): StoredForm => ({ dtype: v.zarray.dtype, chunks: v.zarray.chunks, filters: (v.zarray.filters ?? []).map((f) => f.id) });
+
 function layoutOf(f: CombineFile, name: string): VariableLayout {
   const v = f.layout.variables.find((x) => x.path === `/${name}`);
   if (!v) throw new DroverError("ConcatFatalError", `${f.layout.path} has no variable ${name}`, { file: f.layout.path, variable: name });
@@ -57,7 +61,9 @@ function inlineConcatenated(files: CombineFile[], name: string, axis: number, re
     let bytes = readBytes(f.open(), v);
     const map = reencode?.[i];
     if (map) bytes = mapValues(bytes, v.dtype.typestr, map, name, f.layout.path);
-    return { bytes, shape: v.shape };
+    // netCDF-3 files are big-endian, netCDF-4 files (as netCDF-C writes them) little-endian:
+    // the inlined chunk is declared with the first file's dtype, so every part takes its byte order.
+    return { bytes: toByteOrder(bytes, v.dtype.typestr, first.dtype.typestr), shape: v.shape };
   });
   const shape = [...first.shape];
   shape[axis] = parts.reduce((s, p) => s + (p.shape[axis] ?? 0), 0);
@@ -145,8 +151,11 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
       if (!sameEncoding) {
         const odd = perFile.findIndex((v) => JSON.stringify([v.zarray.chunks, v.zarray.filters, v.zarray.dtype]) !== JSON.stringify([v0.zarray.chunks, v0.zarray.filters, v0.zarray.dtype]));
         const f = files[odd]?.layout.path ?? "";
+        const vo = perFile[odd];
         throw new RefsNotExpressibleError(
-          `variable ${name} is chunked or encoded differently in ${f} than in ${first.layout.path}; one set of references cannot describe both`,
+          vo
+            ? `variable ${name} is stored ${describeStorage(zarrayForm(v0))} in ${first.layout.path} but ${describeStorage(zarrayForm(vo))} in ${f}; one set of references cannot describe both`
+            : `variable ${name} has another fill value in some files than in ${first.layout.path}; one set of references cannot describe both`,
           name,
           f,
         );

@@ -6,7 +6,10 @@ import type { AttributeValue, FileLayout, VariableLayout } from "../formats/layo
 import { nonZeroChunks } from "../scan/chunks.js";
 import { fletcher32, numcodecsFilters } from "./filters.js";
 import type { FileRefs, Ref, VariableRefs, ZArrayMeta } from "./types.js";
-import { fillBytes } from "./values.js";
+import { fillBytes, readBytes } from "./values.js";
+import { vlenStrings } from "../formats/hdf5/vlen-strings.js";
+import { ENUM_ATTRIBUTE, refusalOf } from "../strings/kinds.js";
+import { encodeVlenUtf8, VLEN_UTF8_FILTER } from "../strings/vlen-utf8.js";
 
 // One file → its references: Zarr v2 metadata for every variable, and every stored chunk as a
 // byte range of the file (or inline, when smaller than the threshold).
@@ -71,13 +74,49 @@ function chunkKeys(grid: number[]): string[] {
   return keys;
 }
 
-export function variableRefs(src: ByteSource, v: VariableLayout, url: string, options: SingleOptions): VariableRefs {
+/** The attributes a variable's `.zattrs` carries: its own, and an enumerated type's dictionary (see ../strings/kinds.ts). */
+export function productAttributes(v: VariableLayout): Record<string, unknown> {
   const { _FillValue, ...attributes } = v.attributes;
-  const fill = fillValueOf(_FillValue);
-  const typestr = v.dtype.kind === "char" ? `|S${v.dtype.size}` : v.dtype.typestr;
-  if (!["int", "uint", "float", "char"].includes(v.dtype.kind)) {
-    throw new DroverError("UnsupportedFeatureError", `${src.path}: variable ${v.path} holds ${v.dtype.kind} values, which references cannot point at`, { file: src.path, variable: v.name });
+  return v.enumDict ? { ...attributes, [ENUM_ATTRIBUTE]: v.enumDict } : attributes;
+}
+
+/**
+ * Variable-length strings: references cannot point into the global heap, so the values are read
+ * and written inline in numcodecs' vlen-utf8 encoding, one chunk per step of the first axis (so
+ * that files concatenate along it without splitting a chunk), as kerchunk does.
+ */
+function vlenStringRefs(src: ByteSource, v: VariableLayout): VariableRefs {
+  const n = v.shape.reduce((a, b) => a * b, 1);
+  const values = n === 0 ? [] : vlenStrings(src, readBytes(src, v), n);
+  const chunkShape = v.shape.length === 0 ? [] : [1, ...v.shape.slice(1)];
+  const inner = chunkShape.reduce((a, b) => a * b, 1);
+  const chunks: Record<string, Ref> = {};
+  const rows = v.shape.length === 0 ? 1 : (v.shape[0] ?? 0);
+  if (inner > 0) {
+    for (let r = 0; r < rows; r++) {
+      const key = v.shape.length === 0 ? "0" : [r, ...v.shape.slice(1).map(() => 0)].join(".");
+      chunks[key] = `base64:${Buffer.from(encodeVlenUtf8(values.slice(r * inner, (r + 1) * inner))).toString("base64")}`;
+    }
   }
+  return {
+    name: v.path.slice(1),
+    dimensions: v.dimensions,
+    zarray: { zarr_format: 2, shape: v.shape, chunks: nonZeroChunks(chunkShape), dtype: "|O", compressor: null, filters: [{ ...VLEN_UTF8_FILTER }], fill_value: null, order: "C" },
+    attributes: productAttributes(v),
+    floatAttributes: (v.floatAttributes ?? []).filter((a) => a !== "_FillValue"),
+    chunks,
+  };
+}
+
+export function variableRefs(src: ByteSource, v: VariableLayout, url: string, options: SingleOptions): VariableRefs {
+  const refusal = refusalOf(v);
+  if (refusal !== undefined) {
+    throw new DroverError("UnsupportedFeatureError", `${src.path}: variable ${v.path} ${refusal}`, { file: src.path, variable: v.name });
+  }
+  if (v.dtype.kind === "vlen-string") return vlenStringRefs(src, v);
+  const fill = fillValueOf(v.attributes["_FillValue"]);
+  const attributes = productAttributes(v);
+  const typestr = v.dtype.kind === "char" ? `|S${v.dtype.size}` : v.dtype.typestr;
   const size = v.dtype.size;
   const n = v.shape.reduce((a, b) => a * b, 1);
   const chunks: Record<string, Ref> = {};
@@ -144,7 +183,10 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
   };
 }
 
-/** References for every variable of one file. */
+/**
+ * References for every variable of one file; a variable whose type or filters a Zarr v2 product
+ * cannot carry is left out (the scan refuses it by name, and the validator reports it missing).
+ */
 export function fileRefs(src: ByteSource, layout: FileLayout, options: SingleOptions): FileRefs {
   const url = pathToFileURL(layout.path).href;
   return {
@@ -152,6 +194,6 @@ export function fileRefs(src: ByteSource, layout: FileLayout, options: SingleOpt
     attributes: layout.attributes,
     floatAttributes: layout.floatAttributes ?? [],
     groups: layout.groups.map((g) => ({ name: g.path.slice(1), attributes: g.attributes, floatAttributes: g.floatAttributes ?? [] })),
-    variables: layout.variables.map((v) => variableRefs(src, v, url, options)),
+    variables: layout.variables.filter((v) => refusalOf(v) === undefined).map((v) => variableRefs(src, v, url, options)),
   };
 }

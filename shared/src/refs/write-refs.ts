@@ -84,16 +84,30 @@ export function buildReferences(
       return { refs: r.refs, layout: r.layout, open: () => sources.get(f.path) };
     });
     const maps = fileReencoders(inv);
-    const reencode = Object.fromEntries(inv.reencoded.map((name) => [name, maps]));
-    const dataset = combineRefs(files, {
-      concatDim: inv.concatDim,
-      attributes: inv.attributes,
-      floatAttributes: inv.floatAttributes,
-      groups: inv.groups,
-      variables: inv.variables.map((v) => v.name),
-      reencode,
-      inlineLimit: options.inlineLimit ?? 256 * 1024,
-    });
+    // One combination per variable set (all files when every file holds the same variables),
+    // each variable from the files of its own set, merged in the plan's order.
+    const sets = [...new Set(inv.files.map((f) => f.variableSet ?? 0))];
+    const combined = new Map<string, RefsDataset["variables"][number]>();
+    let dataset: RefsDataset | undefined;
+    for (const set of sets) {
+      const members = inv.files.flatMap((f, i) => ((f.variableSet ?? 0) === set ? [i] : []));
+      const part = combineRefs(
+        members.map((i) => files[i] as CombineFile),
+        {
+          concatDim: inv.concatDim,
+          attributes: inv.attributes,
+          floatAttributes: inv.floatAttributes,
+          groups: inv.groups,
+          variables: inv.variables.filter((v) => (v.variableSet ?? 0) === set).map((v) => v.name),
+          reencode: Object.fromEntries(inv.reencoded.map((name) => [name, members.map((i) => maps[i])])),
+          inlineLimit: options.inlineLimit ?? 256 * 1024,
+        },
+      );
+      for (const v of part.variables) combined.set(v.name, v);
+      dataset ??= part;
+    }
+    if (!dataset) throw new Error("buildReferences needs at least one file");
+    dataset = { ...dataset, variables: inv.variables.flatMap((v) => combined.get(v.name) ?? []) };
     return { doc: toKerchunk(dataset), dataset, bytesRead, cached };
   } finally {
     sources.close();

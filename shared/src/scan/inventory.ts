@@ -25,8 +25,10 @@ export interface FileEntry {
   concatLength: number;
   /** Units of the concatenation coordinate in this file, when they differ from the product's. */
   units?: string;
-  /** Per variable: its shape, chunk shape and filters in this file. */
-  variables: Record<string, { shape: number[]; chunks: number[] | null; filters: string[] }>;
+  /** Index into the inventory's variableSets of the set this file belongs to (absent: 0). */
+  variableSet?: number;
+  /** Per variable: its shape, chunk shape, filters and stored type string (byte order included) in this file. */
+  variables: Record<string, { shape: number[]; chunks: number[] | null; filters: string[]; storedDtype?: string }>;
 }
 
 export interface ProductVariable {
@@ -50,9 +52,13 @@ export interface ProductVariable {
   attributes: Record<string, AttrValue>;
   /** Names of attributes stored as floating point. */
   floatAttributes: string[];
-  /** True when the variable spans the concatenation dimension (its data comes from every file). */
+  /** True when the variable spans the concatenation dimension (its data comes from every file of its variable set). */
   concatenated: boolean;
+  /** The variable set whose files its data comes from (absent: 0, every file). */
+  variableSet?: number;
   isCoordinate: boolean;
+  /** Enumerations: each name and its value, written to the product as the `enum_dict` attribute. */
+  enumDict?: Record<string, number>;
 }
 
 /** A group below the root of the product: kept with its attributes even when it holds no variables. */
@@ -62,6 +68,12 @@ export interface ProductGroup {
   attributes: Record<string, AttrValue>;
   /** Names of attributes stored as floating point. */
   floatAttributes: string[];
+}
+
+/** One variable set of a merge: the variables only its files hold, and its files in concatenation order. */
+export interface VariableSetEntry {
+  variables: string[];
+  files: string[];
 }
 
 export interface Inventory {
@@ -82,6 +94,11 @@ export interface Inventory {
   /** Every group below the root, parents first, with the first file's attributes. */
   groups: ProductGroup[];
   variables: ProductVariable[];
+  /**
+   * Files that hold different variables for the same steps (one variable per file): each set is
+   * concatenated on its own and the sets are merged. Absent: every file holds the same variables.
+   */
+  variableSets?: VariableSetEntry[];
   /** Variables whose values are re-encoded to the product's time units (the coordinate, its bounds). */
   reencoded: string[];
   /** Total bytes of the source files. */

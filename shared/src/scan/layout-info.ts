@@ -17,9 +17,14 @@ export function valueKindOf(v: VariableLayout): { kind: ValueKind; dtype: string
     case "uint":
       return { kind: "uint", dtype: size === 1 ? "|u1" : `<u${size}` };
     case "char":
-      return { kind: "char", dtype: t };
+      return size === 1 ? { kind: "char", dtype: "|S1" } : { kind: "string", dtype: `|S${size}` };
     case "vlen-string":
       return { kind: "string", dtype: "|O" };
+    case "enum": {
+      // An enumeration is read as its base integer type (netCDF4-python does the same).
+      const signed = t.includes("i");
+      return { kind: signed ? "int" : "uint", dtype: size === 1 ? `|${signed ? "i" : "u"}1` : `<${signed ? "i" : "u"}${size}` };
+    }
     default:
       return { kind: "other", dtype: t };
   }
@@ -33,11 +38,14 @@ export function layoutToFileInfo(layout: FileLayout, mtimeMs: number): FileInfo 
     shape: v.shape,
     unlimited: v.maxShape.map((m) => m === null),
     ...valueKindOf(v),
+    storedDtype: v.dtype.typestr,
     chunks: v.chunkShape,
     filters: v.filters.map((f) => filterNames[f.id] ?? (f.name || `filter${f.id}`)),
     attributes: v.attributes,
     floatAttributes: v.floatAttributes ?? [],
     isCoordinate: v.isCoordinate,
+    typeName: v.dtype.kind,
+    ...(v.enumDict ? { enumDict: v.enumDict } : {}),
   }));
   return {
     path: layout.path,

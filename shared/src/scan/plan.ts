@@ -1,12 +1,16 @@
 import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
 import type { AttrValue, Issue, ProjectConfig } from "../schemas.js";
-import { chooseChunks } from "./chunks.js";
+import { chooseChunks, nonZeroChunks } from "./chunks.js";
+import { isTextDtype, itemSize, refusalOfInfo } from "../strings/kinds.js";
 import { reencoder } from "../refs/cf-time.js";
 import { fillValueOf } from "../refs/single.js";
 import { chooseConcatDim } from "./concat-dim.js";
 import { groupOf, visibleDimension } from "../formats/scope.js";
 import { productGroups } from "./groups.js";
 import { linkIssues } from "./links.js";
+import { describeStorage, storageDifference, type StoredForm } from "./storage.js";
+import { mergeVariableSets } from "./merge-sets.js";
+import { variableSets } from "./variable-sets.js";
 import { INVENTORY_VERSION, type FileEntry, type Inventory, type ProductVariable } from "./inventory.js";
 
 // open → inspect → combine: given what each file holds, decide how they make one dataset and
@@ -51,6 +55,9 @@ function sameValues(a: Float64Array, b: Float64Array): number {
 
 const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
+/** "?" marks a byte order the reader could not tell (it is then not compared). */
+const storedForm = (v: VariableInfo): StoredForm => ({ dtype: v.storedDtype ?? `?${v.dtype.slice(1)}`, chunks: v.chunks, filters: v.filters });
+
 function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[]): VariableInfo[] {
   let vars = first.variables;
   if (config.keepVars && config.keepVars.length > 0) {
@@ -76,19 +83,25 @@ function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[]
     vars = vars.filter((v) => needed.has(v.name));
   }
   return vars.filter((v) => {
-    if (v.kind === "float" || v.kind === "int" || v.kind === "uint") return true;
-    issues.push({
-      severity: "warning",
-      code: "unsupported_dtype",
-      message: `variable ${v.name} holds ${v.kind} values (${v.dtype}), which the Zarr product does not carry yet; it is left out`,
-      variable: v.name,
-    });
+    const why = refusalOfInfo(v);
+    if (why === undefined) return true;
+    issues.push({ severity: "warning", code: "variable_refused", message: `variable ${v.name} ${why}; it is left out of the product`, variable: v.name });
     return false;
   });
 }
 
-
+/**
+ * The plan for a project: one concatenation along the concatenation dimension, or — when files
+ * hold different variables for the same steps (one variable per file) — a merge of one
+ * concatenation per variable set.
+ */
 export function planAggregation(input: PlanInput): Inventory {
+  const sets = variableSets(input.files);
+  return sets.length > 1 ? mergeVariableSets(input, sets, planSeries) : planSeries(input);
+}
+
+/** Files holding the same variables, concatenated along one dimension. */
+export function planSeries(input: PlanInput): Inventory {
   const { files, config } = input;
   const issues: Issue[] = linkIssues(files);
   const first = files[0];
@@ -218,7 +231,18 @@ export function planAggregation(input: PlanInput): Inventory {
       if (o.shape.some((n, a) => a !== concatAxis && n !== v.shape[a])) {
         issues.push({ severity: "fatal", code: "shape_mismatch", message: `variable ${v.name} has shape [${o.shape}] in ${base(f.path)} but [${v.shape}] in ${base(first.path)} (only ${concatDim ?? "the concatenation dimension"} may differ)`, ...where });
       }
-      if (!same(o.chunks, v.chunks)) {
+      const mine = storedForm(v);
+      const theirs = storedForm(o);
+      const diff = storageDifference(mine, theirs);
+      if (concatAxis >= 0 && (diff.byteOrder || diff.filters)) {
+        // References would point at both files' chunks under one dtype and one filter pipeline.
+        issues.push({
+          severity: "warning",
+          code: "storage_differs",
+          message: `variable ${v.name} is stored ${describeStorage(mine)} in ${base(first.path)} but ${describeStorage(theirs)} in ${base(f.path)}; references cannot point at both, so they inline it when small, else the Zarr copy is written`,
+          ...where,
+        });
+      } else if (diff.chunks) {
         issues.push({ severity: "warning", code: "chunk_shape_differs", message: `variable ${v.name} is chunked [${o.chunks ?? "contiguous"}] in ${base(f.path)} but [${v.chunks ?? "contiguous"}] in ${base(first.path)}; the product uses one chunk shape`, ...where });
       }
       for (const a of decodingAttributes) {
@@ -234,7 +258,7 @@ export function planAggregation(input: PlanInput): Inventory {
       }
     }
     // A variable that does not span concatDim is taken from the first file: it must not change.
-    if (concatAxis < 0 && ordered.length > 1 && !v.isCoordinate && v.shape.reduce((a, b) => a * b, 1) <= SMALL) {
+    if (concatAxis < 0 && ordered.length > 1 && !v.isCoordinate && v.kind !== "string" && v.shape.reduce((a, b) => a * b, 1) <= SMALL) {
       const lastFile = ordered[ordered.length - 1] as FileInfo;
       const o = lastFile.variables.find((x) => x.path === v.path);
       if (o && same(o.shape, v.shape)) {
@@ -290,7 +314,7 @@ export function planAggregation(input: PlanInput): Inventory {
       mtimeMs: f.mtimeMs,
       concatStart: start,
       concatLength: n,
-      variables: Object.fromEntries(f.variables.map((v) => [v.name, { shape: v.shape, chunks: v.chunks, filters: v.filters }])),
+      variables: Object.fromEntries(f.variables.map((v) => [v.name, { shape: v.shape, chunks: v.chunks, filters: v.filters, ...(v.storedDtype ? { storedDtype: v.storedDtype } : {}) }])),
     };
     start += n;
     return e;
@@ -307,7 +331,8 @@ export function planAggregation(input: PlanInput): Inventory {
       shape,
       dtype: v.dtype,
       kind: v.kind,
-      chunks: chooseChunks(shape, v.chunks, Number(v.dtype.slice(2)), concatenated ? v.dimensions.indexOf(concatDim ?? "") : -1),
+      // Text is written whole, in one chunk (../compute/write-text.ts); numbers chunk by chunk.
+      chunks: isTextDtype(v.dtype) ? nonZeroChunks(shape) : chooseChunks(shape, v.chunks, itemSize(v.dtype), concatenated ? v.dimensions.indexOf(concatDim ?? "") : -1),
       sourceChunks: v.chunks,
       filters: v.filters,
       fillValue: fillValueOf(_FillValue),
@@ -315,6 +340,7 @@ export function planAggregation(input: PlanInput): Inventory {
       floatAttributes: v.floatAttributes.filter((a) => a !== "_FillValue"),
       concatenated,
       isCoordinate: v.isCoordinate,
+      ...(v.enumDict ? { enumDict: v.enumDict } : {}),
     };
   });
   const dimensions: DimensionSpec[] = first.dimensions.map((d) => ({ ...d, size: d.name === concatDim ? concatLength : d.size }));

@@ -20,7 +20,9 @@ import { compareGlobalAttributes, compareVariableAttributes, zattrsOf } from "./
 import { compareValues, position, seededIndex } from "./compare.js";
 import { compareGroups, extraGroups } from "./groups.js";
 import { visibleDimension } from "../formats/scope.js";
+import { variableSets } from "../scan/variable-sets.js";
 import { checkMetadataDocuments } from "./metadata-documents.js";
+import { ENUM_ATTRIBUTE } from "../strings/kinds.js";
 import { readProductDocuments } from "./product-documents.js";
 import { emptyDataReport, emptyMetadataReport, judge, note, type DataReport, type IgnoreTemplate, type MetadataReport } from "./report.js";
 
@@ -74,6 +76,31 @@ async function readProduct(arr: ZArray, start: number[], stop: number[]): Promis
   return chunk.data as NumericArray;
 }
 
+/** Text elements of a box of the product: fixed-length bytes up to their trailing NULs, or vlen-utf8 strings. */
+async function readProductText(arr: ZArray, start: number[], stop: number[]): Promise<string[]> {
+  const got: unknown = arr.shape.length === 0 ? await zarr.get(arr, null) : await zarr.get(arr, start.map((s, a) => zarr.slice(s, stop[a] ?? s)));
+  const data: unknown = typeof got === "object" && got !== null && "data" in got ? (got as { data: unknown }).data : got;
+  if (typeof data === "string") return [data];
+  if (Array.isArray(data)) return data.map((x) => String(x));
+  if (data instanceof zarr.ByteStringArray) {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return Array.from({ length: data.length }, (_, i) => Buffer.from(bytes.subarray(i * data.chars, (i + 1) * data.chars)).toString("utf8").replace(/\0+$/, ""));
+  }
+  throw new DroverError("ValidationError", `the product's ${arr.path} does not hold text`);
+}
+
+/** The first differing element of two lists of strings, and how many differ; undefined when equal. */
+function compareText(product: string[], source: string[]): { index: number; product: string | null; source: string | null; count: number } | undefined {
+  let index = -1;
+  let count = 0;
+  for (let i = 0; i < Math.max(product.length, source.length); i++) {
+    if (product[i] === source[i]) continue;
+    if (index < 0) index = i;
+    count++;
+  }
+  return index < 0 ? undefined : { index, product: product[index] ?? null, source: source[index] ?? null, count };
+}
+
 export async function validateProduct(options: {
   project: string;
   files: string[];
@@ -116,20 +143,31 @@ export async function validateProduct(options: {
 
     // Which dimension the product was concatenated along: the one whose product length is the
     // sum of the files' lengths (and the same one the files name as unlimited or the configured one).
+    // Files holding different variables for the same steps (one variable per file) are a merge
+    // of one concatenation per variable set: each set is checked against the product on its own.
+    const sets = variableSets(infos);
+    const leaders = sets.map((set) => infos[set[0] as number] as FileInfo);
     const first = infos[0] as FileInfo;
     const productVars = new Map<string, ZArray>();
-    for (const v of first.variables) {
+    for (const v of leaders.flatMap((l) => l.variables)) {
+      if (productVars.has(v.path)) continue;
       const arr = await openProductArray(root, v.path.slice(1));
       if (arr) productVars.set(v.path, arr);
     }
-    const concatDim = options.config.concatDim ?? guessConcatDim(infos, productVars);
+    const concatDim = options.config.concatDim ?? guessConcatDim((sets[0] as number[]).map((i) => infos[i] as FileInfo), productVars);
     const lengthOf = (f: FileInfo) => (concatDim === null ? 0 : (visibleDimension(f.dimensions, "/", concatDim)?.size ?? 0));
-    const order = orderFiles(sources, concatDim);
-    const starts: number[] = [];
-    order.reduce((s, i) => {
-      starts[i] = s;
-      return s + lengthOf(infos[i] as FileInfo);
-    }, 0);
+    /** Every variable of every set, with the set's files in order and where each starts in the product. */
+    const visits = sets.flatMap((set, k) => {
+      const order = orderFiles(set.map((i) => sources[i] as SourceFile), concatDim).map((j) => set[j] as number);
+      const starts: number[] = [];
+      const seriesLength = order.reduce((s, i) => {
+        starts[i] = s;
+        return s + lengthOf(infos[i] as FileInfo);
+      }, 0);
+      return (leaders[k] as FileInfo).variables.map((v) => ({ v, order, starts, seriesLength }));
+    });
+    /** Variables already checked once (a variable several sets hold: values checked in each, the rest once). */
+    const seen = new Set<string>();
 
     compareGlobalAttributes(infos, attrsOf(""), options.config, meta);
     const timeVar = first.variables.find((x) => x.isCoordinate && x.name === concatDim);
@@ -139,15 +177,17 @@ export async function validateProduct(options: {
 
     // Every key below is the variable's key in the product (its path without the leading "/"),
     // which tells apart variables of the same name in different groups.
-    for (const v of first.variables) {
+    for (const { v, order, starts, seriesLength } of visits) {
       const key = v.path.slice(1);
       const arr = productVars.get(v.path);
+      const again = seen.has(key);
+      seen.add(key);
       if (!arr) {
-        note({ data_vars: meta.data_vars }, "data_vars", key, { type: "missing", info: "missing from zarr" });
+        if (!again) note({ data_vars: meta.data_vars }, "data_vars", key, { type: "missing", info: "missing from zarr" });
         continue;
       }
       const concatAxis = concatDim === null ? -1 : v.dimensions.indexOf(concatDim);
-      const expectedShape = v.shape.map((n, a) => (a === concatAxis ? infos.reduce((s, f) => s + lengthOf(f), 0) : n));
+      const expectedShape = v.shape.map((n, a) => (a === concatAxis ? seriesLength : n));
       const dims = plainJson(attrsOf(key)["_ARRAY_DIMENSIONS"]);
       if (JSON.stringify(dims) !== JSON.stringify(v.dimensions)) {
         note(data.variables, "dim_errors", key, { zarr: dims ?? null, source: v.dimensions });
@@ -157,9 +197,18 @@ export async function validateProduct(options: {
         note(data.variables, "size_errors", key, { zarr: arr.shape, source: expectedShape });
         continue;
       }
-      if (!sameDtype(arr.dtype, v)) note(data.variables, "dtype/precision", key, { zarr: arr.dtype, source: v.dtype });
-      compareVariableAttributes(v, attrsOf(key), (arr as unknown as { fillValue: unknown }).fillValue, meta);
-      data.compared.variables.push(key);
+      if (!again && !sameDtype(arr.dtype, v)) note(data.variables, "dtype/precision", key, { zarr: arr.dtype, source: v.dtype });
+      const productAttrs = { ...attrsOf(key) };
+      if (v.enumDict !== undefined || ENUM_ATTRIBUTE in productAttrs) {
+        const inProduct = plainJson(productAttrs[ENUM_ATTRIBUTE]);
+        delete productAttrs[ENUM_ATTRIBUTE];
+        if (!sameDictionary(inProduct, v.enumDict)) {
+          note(meta.attributes, key, ENUM_ATTRIBUTE, { type: v.enumDict === undefined ? "missing" : inProduct === undefined ? "missing" : "not_equal", zarr: inProduct ?? null, source: v.enumDict ?? null, info: v.enumDict === undefined ? "missing from source" : "the enumeration's names and values differ" });
+        }
+      }
+      if (!again) compareVariableAttributes(v, productAttrs, (arr as unknown as { fillValue: unknown }).fillValue, meta);
+      const isText = v.kind === "char" || v.kind === "string";
+      if (!again) data.compared.variables.push(key);
 
       // Boxes to compare: the whole of small variables and coordinates; for variables along the
       // concatenation dimension, the first and last steps of the sampled files.
@@ -182,6 +231,28 @@ export async function validateProduct(options: {
         if (b.stop.some((e, a) => e <= (b.start[a] ?? 0))) continue; // nothing to compare along a zero-length dimension
         const info = infos[b.file] as FileInfo;
         const source = sources[b.file] as SourceFile;
+        if (isText) {
+          const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
+          const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
+          const src = v.shape.length === 0 ? source.text(v.path, [], []) : source.text(v.path, b.start, b.stop);
+          const prod = await readProductText(arr, pStart, pStop);
+          data.compared.values += src.length;
+          if (!data.compared.files.includes(info.path)) data.compared.files.push(info.path);
+          const diff = compareText(prod, src);
+          if (diff) {
+            const shape = b.stop.map((e, a) => e - (b.start[a] ?? 0));
+            note(v.isCoordinate ? data.dimensions : data.variables, "data_errors", key, {
+              type: "not_equal",
+              file: info.path,
+              topleft: position(0, shape, pStart),
+              bottomright: position(Math.max(0, src.length - 1), shape, pStart),
+              first_difference: { at: position(diff.index, shape, pStart), zarr: diff.product, source: diff.source },
+              count: diff.count,
+            });
+            break;
+          }
+          continue;
+        }
         const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
         const map = timeMap(info, v, productTime);
         const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
@@ -208,7 +279,7 @@ export async function validateProduct(options: {
     }
     const parquetKeys = options.product.endsWith(".parq") ? [...checked.documents.keys()].filter((k) => k !== ".zmetadata") : undefined;
     const listed = (refs ? Object.keys(refs.refs) : parquetKeys) ?? zarrMetadataKeys(options.product);
-    for (const name of refsArrays(listed, first)) {
+    for (const name of refsArrays(listed, { ...first, variables: leaders.flatMap((l) => l.variables) })) {
       note({ data_vars: meta.data_vars }, "data_vars", name, { type: "missing", info: `missing from ${base(first.path)}` });
     }
     const productGroups = new Map<string, Record<string, JsonValue> | undefined>();
@@ -265,7 +336,18 @@ function firstTime(sources: SourceFile[], concatDim: string): { coord: VariableI
   return coord ? { coord, units: coord.attributes["units"], calendar: coord.attributes["calendar"] } : undefined;
 }
 
+/** An enumeration's dictionary in the product against the source's (names and values; order aside). */
+function sameDictionary(product: unknown, source: Record<string, number> | undefined): boolean {
+  if (product === undefined || source === undefined) return product === source;
+  if (product === null || typeof product !== "object" || Array.isArray(product)) return false;
+  const p = product as Record<string, unknown>;
+  const keys = Object.keys(source);
+  return Object.keys(p).length === keys.length && keys.every((k) => p[k] === source[k]);
+}
+
 function sameDtype(zdtype: string, v: VariableInfo): boolean {
+  if (v.dtype === "|O") return zdtype === "v2:object";
+  if (/^\|S\d+$/.test(v.dtype)) return zdtype === `v2:${v.dtype.slice(1)}`;
   const map: Record<string, string> = { "<f4": "float32", "<f8": "float64", "|i1": "int8", "|u1": "uint8", "<i2": "int16", "<u2": "uint16", "<i4": "int32", "<u4": "uint32", "<i8": "int64", "<u8": "uint64" };
   return map[v.dtype] === zdtype;
 }

@@ -57,17 +57,19 @@ describe.skipIf(!haveNcgen)("references to netCDF3 files", () => {
       const cfg: ProjectConfig = { format: "kerchunk" };
       const scan = await scanProject(kind, files, cfg, work);
       expect(scan.summary).toMatchObject({ concatDim: "time", concatLength: 7 });
-      expect(scan.summary.issues).toContainEqual(expect.objectContaining({ code: "unsupported_dtype", variable: "code" }));
+      expect(scan.summary.issues).toEqual([]);
+      expect(scan.summary.variables).toContain("code");
       const product = await computeProduct(scan.inventory, "kerchunk", work, () => {}, { inlineThreshold: 0 });
       expect(product.summary.format).toBe("kerchunk");
       const v = await validateProduct({ project: kind, files, config: cfg, product: product.product, workDir: work });
-      // The char variable is left out (the scan said so); the validator says it is missing, and nothing else.
-      expect(v.summary).toMatchObject({ outcome: "Warning", status: "Warn-data_vars_code_missing", fatal: [], warnings: ["data_vars_code_missing"] });
+      // The char variable is carried as |S1 (issue 7) and compared like every other.
+      expect(v.summary).toMatchObject({ outcome: "Success", status: "Success", fatal: [], warnings: [] });
+      expect(v.data.compared.variables).toContain("code");
       expect(v.summary.valuesCompared).toBeGreaterThan(7 * 35);
       // h5wasm cannot open netCDF3: the independent check of every value is libnetcdf through xarray.
       if (havePython) {
         const r = xarrayCompare(product.product, "time", files);
-        expect(r.problems.filter((p) => !p.startsWith("code:"))).toEqual([]);
+        expect(r.problems).toEqual([]);
       }
     });
   }

@@ -4,6 +4,7 @@ import { basename, isAbsolute, resolve } from "node:path";
 import {
   DroverError,
   buildReferences,
+  kerchunkJson,
   rewriteUrls,
   writeParquetRefs,
   type RefsDataset,
@@ -30,6 +31,7 @@ const common: Record<string, OptionSpec> = {
   "keep-vars": { type: "string", value: "v1,v2", help: "keep only these variables (and their coordinates)" },
   work: { type: "string", value: "DIR", help: "keep intermediate files (and the per-file reference cache) here" },
   quiet: { type: "boolean", help: "print nothing but errors" },
+  "allow-missing": { type: "boolean", help: "write the product even though it leaves out source variables it cannot represent (compound, opaque, szip…)" },
 };
 
 function expand(args: string[]): string[] {
@@ -49,13 +51,22 @@ function expand(args: string[]): string[] {
 }
 
 /** Validates the product against its sources; the report goes beside the output either way. */
-async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void): Promise<boolean> {
+async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void, allowMissing: boolean): Promise<boolean> {
   const report = await validateProduct({ project, files, config, product, workDir: work });
   const path = `${out}.report.json`;
   writeJsonAtomic(path, { data: report.data, metadata: report.metadata });
   say(`validation: ${report.summary.status} (${report.summary.valuesCompared} values from ${report.summary.filesCompared.length} files compared; report ${path})`);
-  if (report.summary.outcome === "Fatal") say(`nothing written to ${out}: the product differs from its sources`);
-  return report.summary.outcome !== "Fatal";
+  if (report.summary.outcome === "Fatal") {
+    say(`nothing written to ${out}: the product differs from its sources`);
+    return false;
+  }
+  // Variables of the sources that the product does not carry (refused types, filters).
+  const missing = Object.entries(report.metadata.data_vars).filter(([, e]) => e["type"] === "missing" && e["info"] === "missing from zarr").map(([name]) => name);
+  if (missing.length > 0 && !allowMissing) {
+    say(`nothing written to ${out}: the product leaves out ${missing.join(", ")} (see the warnings above); pass --allow-missing to write it anyway`);
+    return false;
+  }
+  return true;
 }
 
 async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocation): Promise<number> {
@@ -97,7 +108,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
       }
       product = resolve(work, parquet ? "k1.0a.parq" : "k1.0a.json");
       if (parquet) writeParquetRefs(dataset, product);
-      else writeFileAtomic(product, JSON.stringify(doc));
+      else writeFileAtomic(product, kerchunkJson(doc));
       say(`references: ${Object.keys(doc.refs).length} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
       const remote = str(values, "remote");
       if (remote) {
@@ -106,16 +117,16 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
         if (parquet) throw new UsageError("--remote applies to JSON references; write *.json");
         doc = rewriteUrls(doc, from, to);
       }
-      if (!(await validated(basename(out), files, config, product, work, out, say))) return 1;
+      if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
       if (parquet) copyAtomic(product, out);
-      else writeFileAtomic(out, JSON.stringify(doc));
+      else writeFileAtomic(out, kerchunkJson(doc));
     } else {
       const r = await writeZarrProduct(scan.inventory, work, (done, total) => {
         if (!quiet && process.stderr.isTTY) process.stderr.write(`\rcompute: ${done}/${total} chunks`);
       });
       if (!quiet && process.stderr.isTTY) process.stderr.write("\n");
       product = r.product;
-      if (!(await validated(basename(out), files, config, product, work, out, say))) return 1;
+      if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
       copyAtomic(product, out);
     }
     say(`wrote ${out} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);

@@ -6,7 +6,8 @@ import type { AttributeValue, DimensionInfo, VariableLayout } from "../layout.js
 import type { RawAttribute } from "./attributes.js";
 import type { DatasetInfo } from "./dataset.js";
 import type { Hdf5File } from "./file.js";
-import { attributeValue, dimensionList, textAttribute } from "./values.js";
+import type { H5Type } from "./datatype.js";
+import { attributeValue, dimensionList, enumValue, textAttribute } from "./values.js";
 
 export interface DatasetNode {
   path: string;
@@ -53,6 +54,15 @@ export function userAttributes(file: Hdf5File, attrs: RawAttribute[]): Record<st
 /** Names of the user-visible attributes stored as floating point (JSON cannot tell 1.0 from 1). */
 export function floatAttributes(attrs: RawAttribute[]): string[] {
   return attrs.filter((a) => !INTERNAL.has(a.name) && a.type.cls === "float").map((a) => a.name);
+}
+
+/** An enumerated type's names and their values, in the type's order (netCDF4-python's `enum_dict`). */
+function enumDictionary(file: Hdf5File, t: Extract<H5Type, { cls: "enum" }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  t.names.forEach((name, i) => {
+    out[name] = enumValue(file, t, t.values[i] as Uint8Array);
+  });
+  return out;
 }
 
 function find(attrs: RawAttribute[], name: string): RawAttribute | undefined {
@@ -160,6 +170,7 @@ export function netcdfView(file: Hdf5File, root: GroupNode): { variables: Variab
         floatAttributes: floatAttributes(info.attributes),
         isCoordinate: scale === true,
         storage: info.storage,
+        ...(info.type.cls === "enum" ? { enumDict: enumDictionary(file, info.type) } : {}),
       });
     }
     g.groups.forEach(collect);

@@ -117,6 +117,11 @@ export function fillValue(file: Hdf5File, t: H5Type, bytes: Uint8Array, at: numb
   throw c.unsupported(`fill value of datatype class ${t.cls}`);
 }
 
+/** One member value of an enumerated type, as its base integer type reads it. */
+export function enumValue(file: Hdf5File, t: Extract<H5Type, { cls: "enum" }>, bytes: Uint8Array): number {
+  return numberAt(new Cursor(file, bytes, 0, "enumeration member value"), t.base, "enumeration member value");
+}
+
 /**
  * DIMENSION_LIST: per dimension, the object header addresses of the attached dimension scales
  * (a variable-length sequence of object references per dimension).
