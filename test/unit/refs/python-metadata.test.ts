@@ -2,13 +2,13 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { scanProject, validateProduct, type ProjectConfig } from "@drover/shared";
 import { writeZarrProduct } from "../../../shared/src/compute/write-zarr.js";
 import { buildReferences } from "../../../shared/src/refs/write-refs.js";
 import { computeProduct, tasks } from "../../../shared/src/tasks/tasks.js";
 import { ncgen, ncgenAvailable } from "../../helpers/ncgen.js";
+import { readParquetRefRows } from "../../helpers/parquet-independent.js";
 import { ROOT } from "../../helpers/processes.js";
 import { PYTHON, pythonHasXarray, xarrayCompare } from "../../helpers/python.js";
 
@@ -132,7 +132,7 @@ function attributeProblems(product: string, file: string): string[] {
   return r.out.problems;
 }
 
-/** Kerchunk JSON built from a Parquet reference set as fsspec's LazyReferenceMapper reads it (see parquet_refs.py). */
+/** Kerchunk JSON built from a Parquet reference set as fsspec's LazyReferenceMapper reads it (see parquet_refs.py), its rows read by an independent Parquet reader. */
 async function parquetAsJson(dir: string): Promise<string> {
   const rows: Record<string, unknown[]> = {};
   const walk = async (at: string, prefix: string) => {
@@ -145,12 +145,8 @@ async function parquetAsJson(dir: string): Promise<string> {
       }
       const list: unknown[] = [];
       for (const f of files.sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]))) {
-        const b = readFileSync(join(at, e.name, f));
-        const objects = (await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), utf8: false })) as Array<{ path: string | Uint8Array | null; offset: bigint; size: bigint; raw: Uint8Array | null }>;
-        for (const o of objects) {
-          const path = o.path instanceof Uint8Array ? new TextDecoder().decode(o.path) : o.path;
-          list.push(o.raw ? `base64:${Buffer.from(o.raw).toString("base64")}` : path === null ? null : [path, Number(o.offset), Number(o.size)]);
-        }
+        // Read with parquet-wasm (arrow-rs), not the hyparquet family that wrote the file.
+        for (const row of readParquetRefRows(readFileSync(join(at, e.name, f)))) list.push(row);
       }
       rows[`${prefix}${e.name}`] = list;
     }
