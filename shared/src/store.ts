@@ -314,6 +314,21 @@ export async function updateDoc<T extends Doc>(
   });
 }
 
+/** Deletes a document whatever its revision: on a conflict, reads the current one and tries again. */
+export async function removeDoc(store: DocStore, id: string, attempts = 20): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    const cur = (await store.get(id)) as Doc | undefined;
+    if (!cur?._rev) return;
+    try {
+      await store.remove(id, cur._rev);
+      return;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+  throw new DroverError("TransientError", `document ${id} kept changing under ${attempts} attempts to delete it`, { permanent: false });
+}
+
 function parseDoc<T>(schema: z.ZodType<T>, raw: unknown, id: string): T {
   const r = schema.safeParse(raw);
   if (!r.success) {

@@ -8,14 +8,16 @@ import {
   silentLogger,
   type Body,
   type BodyInput,
+  type ProjectDoc,
   type Message,
+  type DocStore,
   type Selector,
 } from "@drover/shared";
 import { createTracker } from "../../services/state-tracker/src/tracker.js";
 
 // The state-tracker in-process: a Map store and a bus that records what it publishes.
 
-function setup(settings: Partial<{ maxAttempts: number; autoAdvance: boolean; acceptWarnings: boolean }> = {}) {
+function setup(settings: Partial<{ maxAttempts: number; autoAdvance: boolean; acceptWarnings: boolean }> = {}, wrap: (s: DocStore) => DocStore = (s) => s) {
   const store = createMemoryStore();
   const sent: Message[] = [];
   let failPublish = false;
@@ -29,7 +31,7 @@ function setup(settings: Partial<{ maxAttempts: number; autoAdvance: boolean; ac
   };
   const tracker = createTracker({
     bus,
-    store,
+    store: wrap(store),
     log: silentLogger,
     settings: { maxAttempts: 3, autoAdvance: true, acceptWarnings: false, ...settings },
     workDir: "/work",
@@ -273,5 +275,47 @@ describe("the state-tracker's answers to requests", () => {
     expect(p?.history[0]).toMatchObject({ from: null, to: "Registered", reason: "registered with 2 files" });
     expect(g?.history[0]).toMatchObject({ from: null, to: "Active", reason: "registered with 1 project" });
     expect(describeMove(p!.history[0]!)).toBe("(new) → Registered");
+  });
+});
+
+describe("registration when the bulk write conflicts", () => {
+  const registerMsg = (files: string[], replace = false) =>
+    createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", replace, projects: [{ code: "p", files, config: {} }] }, "cli@test");
+
+  it("publishes a write that a replayed request reported as a conflict, once", async () => {
+    // The bulk write is applied, but its answer is lost and the replay conflicts on every document.
+    const t = setup({}, (s) => ({ ...s, putMany: async (docs) => {
+      const first = await s.putMany(docs);
+      return first.some((r) => "rev" in r) && docs.every((d) => d._rev === undefined) ? docs.map((d) => ({ id: d._id, conflict: true as const })) : first;
+    } }));
+    await t.tracker.handle(registerMsg(["/a.nc"]));
+    const p = await readProject(t.store, "project:g:p");
+    expect(p?.state).toBe("Scanning");
+    expect(p?.outbox).toEqual([]);
+    expect(t.sent.filter((m) => m.type === "project.scan.request")).toHaveLength(1);
+    const answer = t.sent.find((m) => m.type === "request.answered") as Message<"request.answered"> | undefined;
+    expect(answer?.body.message).toContain("1 new project");
+  });
+
+  it("replaces a project that changed between the listing and the write", async () => {
+    let interfere = false;
+    const t = setup({}, (s) => ({ ...s, putMany: async (docs) => {
+      if (interfere) {
+        interfere = false;
+        // A result handled by another message in flight: the document moves on under us.
+        const cur = (await s.get("project:g:p")) as ProjectDoc;
+        await s.put({ ...cur, updatedAt: "changed meanwhile" } as ProjectDoc);
+      }
+      return s.putMany(docs);
+    } }));
+    await t.tracker.handle(registerMsg(["/a.nc"]));
+    const scansBefore = t.sent.filter((m) => m.type === "project.scan.request").length;
+    interfere = true;
+    await t.tracker.handle(registerMsg(["/b.nc"], true));
+    const p = await readProject(t.store, "project:g:p");
+    expect(p?.files).toEqual(["/b.nc"]);
+    expect(p?.history[0]?.reason).toContain("replacing the earlier registration");
+    expect(p?.outbox).toEqual([]);
+    expect(t.sent.filter((m) => m.type === "project.scan.request")).toHaveLength(scansBefore + 1);
   });
 });

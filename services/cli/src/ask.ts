@@ -6,18 +6,18 @@ import type { Context } from "./context.js";
 
 export type Answer = Body<"request.answered">;
 
-const waiting = new WeakMap<Bus, Map<string, (a: Answer) => void>>();
+const waiting = new WeakMap<Bus, Promise<Map<string, (a: Answer) => void>>>();
 
-async function answers(bus: Bus): Promise<Map<string, (a: Answer) => void>> {
+/** One listener per bus for every answer, bound before the first request goes out. */
+function answers(bus: Bus): Promise<Map<string, (a: Answer) => void>> {
   let pending = waiting.get(bus);
   if (pending) return pending;
   const map = new Map<string, (a: Answer) => void>();
-  waiting.set(bus, map);
-  await bus.watch("request.answered", (m: Message) => {
-    const done = map.get(m.correlationId);
-    if (done) done((m as Message<"request.answered">).body);
-  });
-  pending = map;
+  pending = bus
+    .watch("request.answered", (m: Message) => map.get(m.correlationId)?.((m as Message<"request.answered">).body))
+    .then(() => map);
+  pending.catch(() => waiting.delete(bus));
+  waiting.set(bus, pending);
   return pending;
 }
 

@@ -28,6 +28,7 @@ import {
   projectId,
   readGroup,
   readProject,
+  removeDoc,
   updateDoc,
   registeredAnew,
   startGroupOver,
@@ -95,10 +96,38 @@ export function createTracker(deps: TrackerDeps): Tracker {
   }
 
   /**
+   * A registration whose bulk write conflicted, settled on its own: our write that a replayed
+   * request reported as a conflict (its outbox still goes out), a document changed meanwhile
+   * (replaced anyway under --replace, else left as it is), or one deleted meanwhile (created).
+   * Only this registration's messages are published: a concurrent change sends its own.
+   */
+  async function settleConflict(d: ProjectDoc, replace: boolean): Promise<boolean> {
+    const { _rev: _stale, ...doc } = d;
+    const ownWrite = (cur: ProjectDoc) => cur.createdAt === d.createdAt && JSON.stringify(cur.history) === JSON.stringify(d.history);
+    let before: ProjectDoc | undefined;
+    const r = await updateDoc(store, d._id, ProjectDocSchema, (cur) => {
+      before = cur;
+      if (!cur || (replace && !ownWrite(cur))) return doc;
+      return undefined;
+    });
+    const ours = new Set(d.outbox.map((m) => m.id));
+    if (r.changed && r.doc) {
+      await flush(d._id, ProjectDocSchema, added(before?.outbox ?? [], r.doc.outbox));
+      return true;
+    }
+    if (before && ownWrite(before)) {
+      await flush(d._id, ProjectDocSchema, before.outbox.filter((m) => ours.has(m.id)));
+      return true;
+    }
+    log.warn({ group: d.group, project: d.code }, `changed while being registered (now ${before?.state ?? "gone"}); left as it is`);
+    return false;
+  }
+
+  /**
    * Writes new project documents a batch at a time (one bulk write), publishes their outboxes,
    * and clears them (a second bulk write). Returns how many were written.
    */
-  async function writeRegistered(group: string, docs: ProjectDoc[]): Promise<number> {
+  async function writeRegistered(group: string, docs: ProjectDoc[], replace: boolean): Promise<number> {
     let written = 0;
     for (let i = 0; i < docs.length; i += REGISTER_BATCH) {
       const batch = docs.slice(i, i + REGISTER_BATCH);
@@ -110,11 +139,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
           stored.push({ ...d, _rev: r.rev });
           continue;
         }
-        // Changed under us (another registration of the same group, or a replayed write that was
-        // in fact applied): whatever it holds to send still goes out.
-        const cur = await readProject(store, d._id);
-        log.warn({ group, project: d.code }, `changed while being registered (now ${cur?.state ?? "gone"}); left as it is`);
-        if (cur) await flush(cur._id, ProjectDocSchema, cur.outbox);
+        if (await settleConflict(d, replace)) written++;
       }
       await Promise.all(stored.flatMap((d) => d.outbox.map((m) => bus.publish(parseMessage(m.type as Selector, m)))));
       const cleared = await store.putMany(stored.map((d) => ({ ...d, outbox: [] })));
@@ -212,7 +237,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
       previous = cur;
       if (!cur) return newGroup(msg.group, groupFile, codes, now);
       if (replace) return startGroupOver(cur, groupFile, codes, msg.type, ctx());
-      const added = codes.filter((c) => !cur.projects.includes(c));
+      const known = new Set(cur.projects);
+      const added = codes.filter((c) => !known.has(c));
       if (added.length === 0) return undefined;
       return { ...cur, projects: [...cur.projects, ...added], updatedAt: now };
     });
@@ -228,12 +254,13 @@ export function createTracker(deps: TrackerDeps): Tracker {
       const doc = onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx());
       fresh.push(cur ? { ...registeredAnew(doc, cur), _rev: cur._rev } : doc);
     }
-    const created = await writeRegistered(msg.group, fresh);
+    const created = await writeRegistered(msg.group, fresh, replace);
     let removed = 0;
     if (replace) {
+      const listed = new Set(codes);
       for (const p of existing.values()) {
-        if (codes.includes(p.code)) continue;
-        await store.remove(p._id, p._rev ?? "");
+        if (listed.has(p.code)) continue;
+        await removeDoc(store, p._id);
         removed++;
       }
     }

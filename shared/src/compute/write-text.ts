@@ -49,7 +49,9 @@ export function concatAlong<T>(parts: Array<{ items: T[]; shape: number[] }>, ax
 export function writeTextVariable(inv: Inventory, v: ProductVariable, dir: string, open: (path: string) => TextSource, level: number): number {
   if (v.shape.some((n) => n === 0)) return 0;
   const axis = v.concatenated && inv.concatDim !== null ? v.dimensions.indexOf(inv.concatDim) : -1;
-  const files = axis < 0 ? inv.files.slice(0, 1) : inv.files;
+  // With variable sets (one variable per file), a variable is read only from its own set's files.
+  const own = inv.files.filter((f) => (f.variableSet ?? 0) === (v.variableSet ?? 0));
+  const files = axis < 0 ? own.slice(0, 1) : own;
   const parts = files.map((f) => {
     const s = open(f.path);
     const lv = s.layout.variables.find((x) => x.path === v.sourcePath);

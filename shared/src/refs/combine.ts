@@ -139,6 +139,11 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
     const wantsInline = name === options.concatDim || options.reencode[name] !== undefined;
     const limit = wantsInline ? Math.max(options.inlineLimit, COORDINATE_INLINE_LIMIT) : options.inlineLimit;
     if (wantsInline || misaligned >= 0 || !sameEncoding) {
+      // Variable-length strings are heap pointers in the files, not values: they cannot be
+      // joined byte by byte (the Zarr copy reads and re-encodes them).
+      if (v0.zarray.dtype === "|O") {
+        throw new RefsNotExpressibleError(`variable ${name} holds variable-length strings whose chunks cannot be split between files`, name);
+      }
       if (total * itemBytes <= limit) {
         const { bytes, shape } = inlineConcatenated(files, name, axis, options.reencode[name]);
         variables.push({

@@ -16,11 +16,12 @@ const NY = 3;
 const NX = 4;
 const STEPS = 4; // steps per file ("a year")
 
-function cmip(variable: "uas" | "vas", year: number, options: { height?: number; steps?: number } = {}): string {
+function cmip(variable: "uas" | "vas", year: number, options: { height?: number; steps?: number; text?: boolean } = {}): string {
   const steps = options.steps ?? STEPS;
+  const text = options.text === true;
   const t0 = (year - 1982) * STEPS;
   const salt = variable === "uas" ? 1 : 2;
-  const name = `${variable}_3hr_MODEL_hist_r1i1p1f1_gn_${year}`;
+  const name = `${variable}_3hr_MODEL_hist_r1i1p1f1_gn_${year}${text ? "_text" : ""}`;
   return ncgen(
     join(root, `${name}.nc`),
     `netcdf ${name} {
@@ -28,7 +29,7 @@ dimensions:
   time = UNLIMITED ;
   lat = ${NY} ;
   lon = ${NX} ;
-  bnds = 2 ;
+  bnds = 2 ;${text ? "\n  strlen = 10 ;" : ""}
 variables:
   double time(time) ;
     time:units = "days since 1982-01-01" ;
@@ -48,14 +49,14 @@ variables:
     ${variable}:_FillValue = 1.e+20f ;
     ${variable}:_ChunkSizes = 1, ${NY}, ${NX} ;
     ${variable}:_DeflateLevel = 1 ;
-  :variable_id = "${variable}" ;
+${text ? `  char time_label(time, strlen) ;\n  char ${variable}_label(strlen) ;\n` : ""}  :variable_id = "${variable}" ;
   :source_id = "MODEL" ;
 data:
   time = ${seq(steps, t0 + 0.5)} ;
   time_bnds = ${Array.from({ length: steps }, (_, i) => `${t0 + i}, ${t0 + i + 1}`).join(", ")} ;
   lat = ${seq(NY, -45, 45)} ;
   lon = ${seq(NX, 0, 90)} ;
-  height = ${options.height ?? 10} ;
+  height = ${options.height ?? 10} ;${text ? `\n  time_label = ${Array.from({ length: steps }, (_, i) => `"step ${t0 + i}"`).join(", ")} ;\n  ${variable}_label = "${variable} wind" ;` : ""}
   ${variable} = ${Array.from({ length: steps * NY * NX }, (_, i) => String(salt * 100 + t0 + ((i * 7) % 13) / 4)).join(", ")} ;
 }
 `,
@@ -122,6 +123,13 @@ describe.skipIf(!haveNcgen)("one variable per file (uas and vas files for the sa
     const list = files();
     const r = await run("sets-zarr", list, "zarr");
     expect(r.product.summary.format).toBe("zarr");
+    expect(r.validation.summary).toMatchObject({ status: "Success", fatal: [] });
+    if (havePython) expect(xarrayCompare(r.product.product, "time", list).problems).toEqual([]);
+  });
+
+  it("copies text variables from their own set's files: one a set holds alone, one both hold", async () => {
+    const list = [1982, 1983, 1984].flatMap((y) => [cmip("uas", y, { text: true }), cmip("vas", y, { text: true })]);
+    const r = await run("sets-zarr-text", list, "zarr");
     expect(r.validation.summary).toMatchObject({ status: "Success", fatal: [] });
     if (havePython) expect(xarrayCompare(r.product.product, "time", list).problems).toEqual([]);
   });

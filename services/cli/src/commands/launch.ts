@@ -1,4 +1,4 @@
-import { count, readGroup, readGroupFile, type ProjectConfig } from "@drover/shared";
+import { count, groupId, readGroup, readGroupFile, type ProjectConfig } from "@drover/shared";
 import { askTracker } from "../ask.js";
 import { seconds, str, UsageError, type Command } from "../command.js";
 import { watchGroup } from "./watch.js";
@@ -34,7 +34,7 @@ export const launch: Command = {
     const timeout = seconds(values, "timeout", 120);
     const spec = readGroupFile(file, ctx.config.dataRoots, { ...(group ? { name: group } : {}), config });
     const replace = values["replace"] === true;
-    const existing = await readGroup(await ctx.store(), `group:${spec.name}`);
+    const existing = await readGroup(await ctx.store(), groupId(spec.name));
     if (existing && !replace) {
       process.stderr.write(
         `drover: group ${spec.name} already exists (${existing.state}, ${count(existing.projects.length, "project")}, launched ${existing.createdAt} from ${existing.groupFile}).\n` +

@@ -69,12 +69,24 @@ async function validated(project: string, files: string[], config: ProjectConfig
   return true;
 }
 
+/** `--remote FROM=TO`, split at the first `=` (a URL may hold more), checked before any work. */
+function remoteOption(arg: string | undefined, parquet: boolean): { from: string; to: string } | undefined {
+  if (arg === undefined) return undefined;
+  const at = arg.indexOf("=");
+  const from = arg.slice(0, Math.max(0, at));
+  const to = at < 0 ? "" : arg.slice(at + 1);
+  if (!from || !to) throw new UsageError("--remote takes /local/prefix/=https://host/prefix/");
+  if (parquet) throw new UsageError("--remote applies to JSON references; write *.json");
+  return { from, to };
+}
+
 async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocation): Promise<number> {
   const output = str(values, "output");
   if (!output) throw new UsageError(`drover ${kind} needs -o FILE: where to write the product`);
   const out = resolve(output);
   const parquet = kind === "refs" && /\.(parq|parquet)$/.test(out);
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
+  const remote = remoteOption(str(values, "remote"), parquet);
   const files = expand(positionals);
   const config: ProjectConfig = { format: kind === "refs" ? "kerchunk" : "zarr" };
   const concat = str(values, "concat-dim");
@@ -110,13 +122,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
       if (parquet) writeParquetRefs(dataset, product);
       else writeFileAtomic(product, kerchunkJson(doc));
       say(`references: ${Object.keys(doc.refs).length} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
-      const remote = str(values, "remote");
-      if (remote) {
-        const [from, to] = remote.split("=");
-        if (!from || !to) throw new UsageError("--remote takes /local/prefix/=https://host/prefix/");
-        if (parquet) throw new UsageError("--remote applies to JSON references; write *.json");
-        doc = rewriteUrls(doc, from, to);
-      }
+      if (remote) doc = rewriteUrls(doc, remote.from, remote.to);
       if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
       if (parquet) copyAtomic(product, out);
       else writeFileAtomic(out, kerchunkJson(doc));

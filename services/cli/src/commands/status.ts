@@ -1,4 +1,4 @@
-import { describeMove, listGroups, listProjects, readProject, type ProjectDoc } from "@drover/shared";
+import { describeMove, listGroups, listProjects, projectId, readProject, type ProjectDoc } from "@drover/shared";
 import type { Command } from "../command.js";
 import { groupView, stateColour } from "../render.js";
 import { needGroup, watchGroup } from "./watch.js";
@@ -33,11 +33,11 @@ export const status: Command = {
       }
       return 0;
     }
-    const g = await needGroup(store, name);
     if (values["watch"]) {
       const r = await watchGroup(ctx, name);
       return r.group.state === "Completed" ? 0 : 1;
     }
+    const g = await needGroup(store, name);
     const projects = await listProjects(store, name);
     if (values["json"]) process.stdout.write(`${JSON.stringify({ group: g, projects }, null, 2)}\n`);
     else process.stdout.write(`${groupView(g, projects, new Map()).join("\n")}\n`);
@@ -67,7 +67,7 @@ export const history: Command = {
     const [group = "", code = ""] = positionals;
     const store = await ctx.store();
     await needGroup(store, group);
-    const p = await readProject(store, `project:${group}:${code}`);
+    const p = await readProject(store, projectId(group, code));
     if (!p) {
       process.stderr.write(`drover: no project ${code} in group ${group} (see 'drover status ${group}')\n`);
       return 1;

@@ -1,4 +1,4 @@
-import { listGroups, listProjects, readGroup, type DocStore, type GroupDoc, type Message, type ProjectDoc } from "@drover/shared";
+import { groupId, listGroups, listProjects, readGroup, type DocStore, type GroupDoc, type Message, type ProjectDoc } from "@drover/shared";
 import type { Context } from "../context.js";
 import { createScreen, groupView, type LiveProgress } from "../render.js";
 
@@ -30,7 +30,7 @@ export async function watchGroup(ctx: Context, name: string, options: { timeoutS
   const t0 = Date.now();
   const deadline = options.timeoutSeconds === undefined ? Number.POSITIVE_INFINITY : t0 + options.timeoutSeconds * 1000;
   for (;;) {
-    const group = await readGroup(store, `group:${name}`);
+    const group = await readGroup(store, groupId(name));
     const projects = group ? await listProjects(store, name) : [];
     const seconds = (Date.now() - t0) / 1000;
     if (group && !options.quiet) screen(groupView(group, projects, live, seconds));
@@ -43,7 +43,7 @@ export async function watchGroup(ctx: Context, name: string, options: { timeoutS
 
 /** The group, or an error that names the groups there are (the closest first). */
 export async function needGroup(store: DocStore, name: string): Promise<GroupDoc> {
-  const g = await readGroup(store, `group:${name}`);
+  const g = await readGroup(store, groupId(name));
   if (g) return g;
   const names = (await listGroups(store)).map((x) => x.name);
   const close = names.filter((n) => n.includes(name) || name.includes(n)).slice(0, 3);
