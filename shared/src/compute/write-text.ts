@@ -1,3 +1,4 @@
+import { concatAlong } from "../concat.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { deflateSync } from "node:zlib";
@@ -29,21 +30,6 @@ function elementsOf(s: TextSource, v: VariableLayout): Array<Uint8Array | string
   return Array.from({ length: n }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
 }
 
-/** Row-major elements of parts, concatenated along `axis`. */
-export function concatAlong<T>(parts: Array<{ items: T[]; shape: number[] }>, axis: number): T[] {
-  if (axis < 0 || parts.length === 1) return parts[0]?.items ?? [];
-  const first = parts[0]?.shape ?? [];
-  const outer = first.slice(0, axis).reduce((a, b) => a * b, 1);
-  const inner = first.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out: T[] = [];
-  for (let o = 0; o < outer; o++) {
-    for (const p of parts) {
-      const len = (p.shape[axis] ?? 0) * inner;
-      for (let i = 0; i < len; i++) out.push(p.items[o * len + i] as T);
-    }
-  }
-  return out;
-}
 
 /** Writes the variable's one chunk into the store at `dir`; returns the chunks written (0 or 1). */
 export function writeTextVariable(inv: Inventory, v: ProductVariable, dir: string, open: (path: string) => TextSource, level: number): number {

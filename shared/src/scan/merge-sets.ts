@@ -1,3 +1,4 @@
+import { concatAlong } from "../concat.js";
 import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
 import type { Issue } from "../schemas.js";
 import { reencoder } from "../refs/cf-time.js";
@@ -29,32 +30,6 @@ function firstDifference(a: Float64Array, b: Float64Array): number {
   return -1;
 }
 
-/** Row-major arrays of `shapes` concatenated along `axis`. */
-export function concatAlong(parts: Array<{ values: Float64Array; shape: number[] }>, axis: number): Float64Array {
-  if (axis <= 0) {
-    const out = new Float64Array(parts.reduce((n, p) => n + p.values.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p.values, at);
-      at += p.values.length;
-    }
-    return out;
-  }
-  const first = parts[0];
-  if (!first) return new Float64Array(0);
-  const outer = first.shape.slice(0, axis).reduce((a, b) => a * b, 1);
-  const inner = first.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out = new Float64Array(parts.reduce((n, p) => n + p.values.length, 0));
-  let at = 0;
-  for (let o = 0; o < outer; o++) {
-    for (const p of parts) {
-      const len = (p.shape[axis] ?? 0) * inner;
-      out.set(p.values.subarray(o * len, (o + 1) * len), at);
-      at += len;
-    }
-  }
-  return out;
-}
 
 export function mergeVariableSets(input: PlanInput, sets: number[][], planSeries: (input: PlanInput) => Inventory): Inventory {
   const files = input.files;
@@ -115,9 +90,9 @@ export function mergeVariableSets(input: PlanInput, sets: number[][], planSeries
       let values = input.values(i, info);
       const from = unitsOf(plan.files[j] as FileEntry);
       if (timeLike(v.name) && typeof from === "string" && typeof units === "string" && from !== units) values = values.map(reencoder(from, units, calendar));
-      return { values, shape: info.shape };
+      return { items: values, shape: info.shape };
     });
-    return concatAlong(parts, axis);
+    return Float64Array.from(concatAlong(parts, axis));
   };
 
   // Every set must cover the same steps: the merge has no steps to fill.

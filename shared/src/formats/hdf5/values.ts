@@ -66,7 +66,7 @@ function fixedString(c: Cursor, size: number, pad: number): string {
 }
 
 /** A variable-length string element (length, global heap collection, object index). */
-function vlenString(file: Hdf5File, c: Cursor): string {
+export function vlenString(file: Hdf5File, c: Cursor): string {
   const length = c.u32();
   const collection = c.address();
   const index = c.u32();

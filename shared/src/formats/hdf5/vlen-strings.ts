@@ -2,9 +2,9 @@
 // heap collection address, object index); the text itself lives in the global heap.
 
 import type { ByteSource } from "../byte-source.js";
-import { Cursor, decodeText } from "./cursor.js";
+import { Cursor } from "./cursor.js";
 import { Hdf5File } from "./file.js";
-import { globalHeapObject } from "./heaps.js";
+import { vlenString } from "./values.js";
 
 /**
  * Decodes `count` stored elements (`bytes`, as the dataset's storage holds them once its filters
@@ -14,17 +14,6 @@ export function vlenStrings(source: ByteSource, bytes: Uint8Array, count: number
   const file = new Hdf5File(source);
   const c = new Cursor(file, bytes, origin, "variable-length string elements");
   const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const length = c.u32();
-    const collection = c.address();
-    const index = c.u32();
-    if (length === 0) {
-      out.push("");
-      continue;
-    }
-    const obj = globalHeapObject(file, collection, index);
-    if (obj.length < length) throw c.fail(`variable-length string of ${length} bytes in a ${obj.length}-byte heap object`);
-    out.push(decodeText(obj, 0, length));
-  }
+  for (let i = 0; i < count; i++) out.push(vlenString(file, c));
   return out;
 }
