@@ -231,45 +231,30 @@ export async function validateProduct(options: {
         if (b.stop.some((e, a) => e <= (b.start[a] ?? 0))) continue; // nothing to compare along a zero-length dimension
         const info = infos[b.file] as FileInfo;
         const source = sources[b.file] as SourceFile;
-        if (isText) {
-          const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
-          const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
-          const src = v.shape.length === 0 ? source.text(v.path, [], []) : source.text(v.path, b.start, b.stop);
-          const prod = await readProductText(arr, pStart, pStop);
-          data.compared.values += src.length;
-          if (!data.compared.files.includes(info.path)) data.compared.files.push(info.path);
-          const diff = compareText(prod, src);
-          if (diff) {
-            const shape = b.stop.map((e, a) => e - (b.start[a] ?? 0));
-            note(v.isCoordinate ? data.dimensions : data.variables, "data_errors", key, {
-              type: "not_equal",
-              file: info.path,
-              topleft: position(0, shape, pStart),
-              bottomright: position(Math.max(0, src.length - 1), shape, pStart),
-              first_difference: { at: position(diff.index, shape, pStart), zarr: diff.product, source: diff.source },
-              count: diff.count,
-            });
-            break;
-          }
-          continue;
-        }
-        const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
-        const map = timeMap(info, v, productTime);
-        const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
         const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
         const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
-        const prod = await readProduct(arr, pStart, pStop);
-        data.compared.values += src.length;
+        let compared: number;
+        let diff: ReturnType<typeof compareText> | ReturnType<typeof compareValues>;
+        if (isText) {
+          const src = v.shape.length === 0 ? source.text(v.path, [], []) : source.text(v.path, b.start, b.stop);
+          compared = src.length;
+          diff = compareText(await readProductText(arr, pStart, pStop), src);
+        } else {
+          const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
+          const map = timeMap(info, v, productTime);
+          const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
+          compared = src.length;
+          diff = compareValues((await readProduct(arr, pStart, pStop)) as ArrayLike<number>, src as ArrayLike<number>);
+        }
+        data.compared.values += compared;
         if (!data.compared.files.includes(info.path)) data.compared.files.push(info.path);
-        const diff = compareValues(prod as ArrayLike<number>, src as ArrayLike<number>);
         if (diff) {
           const shape = b.stop.map((e, a) => e - (b.start[a] ?? 0));
-          const section = v.isCoordinate ? data.dimensions : data.variables;
-          note(section, "data_errors", key, {
+          note(v.isCoordinate ? data.dimensions : data.variables, "data_errors", key, {
             type: "not_equal",
             file: info.path,
             topleft: position(0, shape, pStart),
-            bottomright: position(Math.max(0, src.length - 1), shape, pStart),
+            bottomright: position(Math.max(0, compared - 1), shape, pStart),
             first_difference: { at: position(diff.index, shape, pStart), zarr: diff.product, source: diff.source },
             count: diff.count,
           });
