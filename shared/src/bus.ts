@@ -299,3 +299,17 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Deletes an exchange made for a test or a benchmark, with its dead-letter exchange and every queue drover declares on it. */
+export async function deleteTopology(amqpUrl: string, exchange: string): Promise<void> {
+  const conn = await amqp.connect(amqpUrl, { timeout: 10_000 });
+  try {
+    const ch = await conn.createChannel();
+    for (const [svc, sels] of Object.entries(consumes)) for (const s of sels) await ch.deleteQueue(queueName(exchange, svc, s));
+    await ch.deleteQueue(deadLetterQueue(exchange));
+    await ch.deleteExchange(exchange);
+    await ch.deleteExchange(deadLetterExchange(exchange));
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}

@@ -1,6 +1,7 @@
 import { delimiter, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { DroverError } from "./errors.js";
+import { DEFAULT_TASK_TIMEOUT_S, MAX_TASK_TIMEOUT_S } from "./tasks/task-pool.js";
 
 // Every setting comes from the environment. Defaults work on one machine: the broker Debian's
 // rabbitmq-server gives, the embedded CouchDB-compatible server our scripts start, and
@@ -55,6 +56,14 @@ export const EnvSchema = z.object({
   DROVER_ACCEPT_WARNINGS: bool.default(false),
   /** Attempts per phase before a transient failure becomes final. */
   DROVER_MAX_ATTEMPTS: positiveInt.default(3),
+  /** Worker threads running a service copy's tasks (scan, compute, validate, complete); default: one per message it holds (AMQP_PREFETCH). */
+  DROVER_TASK_THREADS: positiveInt.optional(),
+  /** Seconds one task may run before its thread is stopped and the task fails as transient (retried). */
+  DROVER_TASK_TIMEOUT: z.coerce
+    .number({ error: "must be a number of seconds" })
+    .positive("must be more than 0 seconds")
+    .max(MAX_TASK_TIMEOUT_S, `must be at most ${MAX_TASK_TIMEOUT_S} seconds (about 24 days)`)
+    .default(DEFAULT_TASK_TIMEOUT_S),
   /** Path to a JSON ignore template (errors the validator may bypass), optional. */
   DROVER_VALIDATION_IGNORE: z.string().optional(),
   /** PADOCC's remote copy: "<local prefix>=<URL prefix>", e.g. "/badc/=https://dap.ceda.ac.uk/badc/". */
@@ -83,6 +92,10 @@ export interface Config {
   autoAdvance: boolean;
   acceptWarnings: boolean;
   maxAttempts: number;
+  /** Task threads per service copy; undefined: one per prefetched message. */
+  taskThreads: number | undefined;
+  /** A task's time budget, in seconds. */
+  taskTimeout: number;
   validationIgnore: string | undefined;
   /** Rewrite of source paths into URLs for the published remote copy of references. */
   remote: { from: string; to: string } | undefined;
@@ -126,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     autoAdvance: e.DROVER_AUTO_ADVANCE,
     acceptWarnings: e.DROVER_ACCEPT_WARNINGS,
     maxAttempts: e.DROVER_MAX_ATTEMPTS,
+    taskThreads: e.DROVER_TASK_THREADS,
+    taskTimeout: e.DROVER_TASK_TIMEOUT,
     validationIgnore: e.DROVER_VALIDATION_IGNORE === undefined ? undefined : abs(e.DROVER_VALIDATION_IGNORE),
     remote: e.DROVER_REMOTE_PREFIX === undefined ? undefined : { from: e.DROVER_REMOTE_PREFIX.split("=")[0] ?? "", to: e.DROVER_REMOTE_PREFIX.slice(e.DROVER_REMOTE_PREFIX.indexOf("=") + 1) },
     parquetAbove: e.DROVER_PARQUET_ABOVE,

@@ -121,6 +121,31 @@ export const GroupDocSchema = z.object({
 });
 export type GroupDoc = z.infer<typeof GroupDocSchema>;
 
+/** One project of a launched group file, as the launcher read it. */
+export const LaunchProjectSchema = z.object({
+  code: Name,
+  files: z.array(z.string().startsWith("/", "must be an absolute path")).min(1, "a project needs at least one file"),
+  config: ProjectConfigSchema,
+});
+export type LaunchProject = z.infer<typeof LaunchProjectSchema>;
+
+/**
+ * A part of a launched group file: its projects, a few hundred at a time, stored by the launcher
+ * for the state-tracker, which deletes them once the group is registered. The register message
+ * names the launch; the files of a large flock never travel on the bus.
+ */
+export const LaunchChunkSchema = z.object({
+  _id: z.string(),
+  _rev: z.string().optional(),
+  type: z.literal("launch"),
+  group: Name,
+  launch: z.string(),
+  chunk: z.number().int().min(0),
+  chunks: z.number().int().min(1),
+  projects: z.array(LaunchProjectSchema),
+});
+export type LaunchChunk = z.infer<typeof LaunchChunkSchema>;
+
 export const PhaseName = PhaseSchema;
 
 export function projectId(group: string, code: string): string {
@@ -129,4 +154,9 @@ export function projectId(group: string, code: string): string {
 
 export function groupId(group: string): string {
   return `group:${group}`;
+}
+
+/** Prefix of the ids of a launch's chunks; the chunk number follows, zero-padded (id order is chunk order). */
+export function launchPrefix(group: string, launch: string): string {
+  return `launch:${group}:${launch}:`;
 }

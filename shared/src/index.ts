@@ -1,6 +1,6 @@
 // The public surface of @drover/shared: every export named, none by `export *`.
 
-export { connectBus, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
+export { connectBus, deleteTopology, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
 export { EnvSchema, loadConfig, redactUrl, type Config } from "./config.js";
 export { GroupDocSchema, HistoryEntrySchema, ProjectDocSchema, describeMove, groupId, projectId, type GroupDoc, type HistoryEntry, type PhaseRecord, type ProjectDoc } from "./documents.js";
 export { DroverError, isDroverError, toErrorDetail, type ErrorDetail, type ErrorKind } from "./errors.js";
@@ -41,6 +41,7 @@ export { count } from "./words.js";
 export { describeProgress, groupProgress, type GroupProgress } from "./progress.js";
 export { consumes, deadLetterQueue, queueName, services, type ServiceName } from "./topology.js";
 export { assessGroup, blockingReason, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
+export { chunkLaunch, dropLaunch, readLaunch, storeLaunch, type LaunchChunk, type LaunchProject, type StoredLaunch } from "./tracker/launch-store.js";
 export {
   dispatch,
   move,

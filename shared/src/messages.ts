@@ -39,9 +39,11 @@ export const catalogue = {
     groupFile: z.string(),
     /** Start the group over: its projects are registered anew and those no longer listed removed. */
     replace: z.boolean().default(false),
-    projects: z
-      .array(z.object({ code: Name, files: Files, config: ProjectConfigSchema }))
-      .min(1, "a group needs at least one project"),
+    /** The launch whose projects the launcher stored (documents launch:<group>:<launch>:<n>). */
+    launch: z.string().min(1),
+    /** How many documents hold them, and how many projects in all: checked on arrival. */
+    chunks: z.number().int().min(1),
+    projects: z.number().int().min(1, "a group needs at least one project"),
   }),
 
   // state-tracker → scanner → state-tracker

@@ -3,7 +3,7 @@ import { DroverError } from "./errors.js";
 import { openFileSource, type ByteSource } from "./formats/byte-source.js";
 import type { VariableLayout } from "./formats/layout.js";
 import { readLayoutFrom } from "./formats/read-layout.js";
-import { describeFile, type FileInfo } from "./h5/describe.js";
+import { describeFile, type DescribeOptions, type FileInfo } from "./h5/describe.js";
 import { sniffFormat } from "./h5/open.js";
 import type { H5FilePool } from "./h5/pool.js";
 import { readBox, readText, type NumericArray } from "./h5/read.js";
@@ -24,12 +24,13 @@ export interface SourceFile {
 
 const trimNul = (s: string) => s.replace(/\0+$/, "");
 
-export async function openSource(path: string, pool: H5FilePool): Promise<SourceFile> {
+/** `describe`: how much of a netCDF4/HDF5 file to describe (netCDF3 headers are read whole). */
+export async function openSource(path: string, pool: H5FilePool, describe: DescribeOptions = {}): Promise<SourceFile> {
   const kind = sniffFormat(path).kind;
   if (kind === "netcdf3") return openNetcdf3(path);
   const file = pool.get(path);
   return {
-    info: await describeFile(file, path),
+    info: await describeFile(file, path, describe),
     box: (v, start, stop) => readBox(pool.get(path), path, v, start, stop),
     text: (v, start, stop) => readText(pool.get(path), path, v, start, stop).map(trimNul),
   };

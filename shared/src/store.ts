@@ -11,6 +11,8 @@ import { GroupDocSchema, ProjectDocSchema, type GroupDoc, type ProjectDoc } from
 export interface Doc {
   _id: string;
   _rev?: string | undefined;
+  /** Set on a write that deletes the document (CouchDB's tombstone). */
+  _deleted?: boolean;
 }
 
 export interface DocStore {
@@ -241,7 +243,8 @@ export function createMemoryStore(): DocStore & { docs: Map<string, Doc> } {
       const cur = docs.get(doc._id);
       if ((cur?._rev ?? undefined) !== (doc._rev ?? undefined)) throw new ConflictError(doc._id);
       const rev = `${++n}-mem`;
-      docs.set(doc._id, clone({ ...doc, _rev: rev }));
+      if (doc._deleted) docs.delete(doc._id);
+      else docs.set(doc._id, clone({ ...doc, _rev: rev }));
       return rev;
     },
     async putMany(list) {

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Socket } from "node:net";
-import amqp from "amqplib";
 import Nano from "nano";
-import { connectBus, consumes, deadLetterQueue, queueName, readGroup, silentLogger, type DocStore, type GroupDoc } from "@drover/shared";
+import { connectBus, deleteTopology, readGroup, silentLogger, type DocStore, type GroupDoc } from "@drover/shared";
 import type { Running } from "./processes.js";
 import { Signal, waitFor, within } from "./wait.js";
 
@@ -53,18 +52,7 @@ export function isolate(label: string): Isolation {
   const id = `${label}-${randomUUID().slice(0, 8)}`;
   const exchange = `drover-test-${id}`;
   const db = `drover_test_${id.replace(/[^a-z0-9]/g, "_")}`;
-  const deleteTopology = async () => {
-    const conn = await amqp.connect(AMQP_URL, { timeout: 10_000 });
-    try {
-      const ch = await conn.createChannel();
-      for (const [svc, sels] of Object.entries(consumes)) for (const s of sels) await ch.deleteQueue(queueName(exchange, svc, s));
-      await ch.deleteQueue(deadLetterQueue(exchange));
-      await ch.deleteExchange(exchange);
-      await ch.deleteExchange(`${exchange}.dead`);
-    } finally {
-      await conn.close().catch(() => undefined);
-    }
-  };
+  const dropTopology = () => deleteTopology(AMQP_URL, exchange);
   return {
     exchange,
     db,
@@ -72,7 +60,7 @@ export function isolate(label: string): Isolation {
       // A broker or database that is gone, or too slow to answer, leaves nothing of ours worth
       // failing for: say so and go on (an afterAll must end within its own time limit).
       for (const [what, step] of [
-        [`the exchange ${exchange} and its queues`, deleteTopology],
+        [`the exchange ${exchange} and its queues`, dropTopology],
         [`the database ${db}`, () => Nano(COUCHDB_URL).db.destroy(db)],
       ] as const) {
         const done = await within(step(), 60_000);

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newGroup, newProject, openCouchStore, readGroup, readProject, writeFileAtomic, writeSeries, type DocStore } from "@drover/shared";
 import { serviceEntry, startService, ROOT, type Running } from "../helpers/processes.js";
+import { tinySeries } from "../helpers/series.js";
 import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
 
 // The command line as a newcomer meets it: help for every command, output through pipes, a
@@ -50,10 +51,10 @@ const commands: Record<string, string[]> = {
   accept: ["--note", "--timeout"],
   retry: ["--phase", "--timeout"],
   faultlist: ["--reason", "--timeout"],
-  refs: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--inline-threshold", "--remote", "--work", "--quiet", "--allow-missing"],
-  zarr: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--work", "--quiet", "--allow-missing"],
+  refs: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--inline-threshold", "--remote", "--work", "--quiet", "--no-validate", "--allow-missing"],
+  zarr: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--work", "--quiet", "--no-validate", "--allow-missing"],
   sample: [],
-  bench: ["--dir", "--out", "--rounds"],
+  bench: ["--dir", "--out", "--rounds", "--pipeline", "--no-pipeline"],
   lifecycle: [],
   selectors: [],
 };
@@ -93,6 +94,26 @@ describe("drover --help", () => {
   });
 });
 
+describe("drover refs --no-validate", () => {
+  it("writes the same references as a validated run, says they are not validated, and writes no report", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-novalidate-"));
+    try {
+      await writeSeries(join(dir, "data"), "nv", tinySeries({ steps: [3, 3, 3], value: (lat, lon, t) => 280 + lat / 10 + lon / 100 + t }), 5);
+      const glob = join(dir, "data", "*.nc");
+      const checked = await run(["refs", glob, "-o", join(dir, "checked.json")]);
+      expect(checked.code, checked.stderr).toBe(0);
+      const fast = await run(["refs", glob, "-o", join(dir, "fast.json"), "--no-validate"]);
+      expect(fast.code, fast.stderr).toBe(0);
+      expect(fast.stderr).toContain("NOT validated");
+      expect(readFileSync(join(dir, "fast.json"), "utf8")).toBe(readFileSync(join(dir, "checked.json"), "utf8"));
+      expect(existsSync(join(dir, "checked.json.report.json"))).toBe(true);
+      expect(existsSync(join(dir, "fast.json.report.json"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const available = await servicesAvailable();
 
 describe.skipIf(!available)("drover against the broker and the database", () => {
@@ -115,20 +136,7 @@ describe.skipIf(!available)("drover against the broker and the database", () => 
     for (let i = 0; i < 40; i++) await store.put(newGroup(`many${i}`, "/nowhere/many.csv", [], now));
     // One project of one file, for the tracker's answers.
     mkdirSync(data, { recursive: true });
-    await writeSeries(join(data, "one"), "one", {
-      variable: "tas",
-      standardName: "air_temperature",
-      longName: "air temperature",
-      units: "K",
-      table: "Amon",
-      frequency: "mon",
-      steps: [2],
-      stepDays: 30,
-      nlat: 4,
-      nlon: 8,
-      chunks: [1, 4, 8],
-      value: (lat, lon, t) => 280 + lat + lon / 10 + t,
-    }, 7);
+    await writeSeries(join(data, "one"), "one", tinySeries(), 7);
     writeFileAtomic(csv, `one,${join(data, "one", "*.nc")}\n`);
     // A state-tracker and no workers: a launched project waits in Scanning, in progress.
     tracker = startService("state-tracker", env);

@@ -6,6 +6,7 @@ import { connectBus, listProjects, openCouchStore, silentLogger, writeFileAtomic
 import { runCli, startService, type Running } from "../helpers/processes.js";
 import { AMQP_URL, COUCHDB_URL, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
 import { Signal, waitFor, within } from "../helpers/wait.js";
+import { tinySeries } from "../helpers/series.js";
 
 const available = await servicesAvailable();
 
@@ -26,20 +27,7 @@ describe.skipIf(!available)("copies of a worker compete for work", () => {
   beforeAll(async () => {
     const lines = ["project_code,pattern"];
     for (const [i, code] of projects.entries()) {
-      await writeSeries(join(data, code), code, {
-        variable: "tas",
-        standardName: "air_temperature",
-        longName: "air temperature",
-        units: "K",
-        table: "Amon",
-        frequency: "mon",
-        steps: [6, 6],
-        stepDays: 30,
-        nlat: 8,
-        nlon: 16,
-        chunks: [3, 8, 16],
-        value: (lat, lon, t, n) => 280 + lat / 10 + lon / 100 + t + n,
-      }, 100 + i);
+      await writeSeries(join(data, code), code, tinySeries({ steps: [6, 6], nlat: 8, nlon: 16, chunks: [3, 8, 16], value: (lat, lon, t, n) => 280 + lat / 10 + lon / 100 + t + n }), 100 + i);
       lines.push(`${code},${join(data, code, "*.nc")}`);
     }
     writeFileAtomic(csv, `${lines.join("\n")}\n`);

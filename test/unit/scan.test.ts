@@ -3,22 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDroverError, scanProject, writeSeries, type SeriesSpec } from "@drover/shared";
+import { tinySeries } from "../helpers/series.js";
 
-const spec = (over: Partial<SeriesSpec> = {}): SeriesSpec => ({
-  variable: "tas",
-  standardName: "air_temperature",
-  longName: "air temperature",
-  units: "K",
-  table: "Amon",
-  frequency: "mon",
-  steps: [4, 4, 4],
-  stepDays: 30,
-  nlat: 6,
-  nlon: 8,
-  chunks: [2, 6, 8],
-  value: (lat, lon, t) => 250 + lat + lon / 10 + t,
-  ...over,
-});
+const spec = (over: Partial<SeriesSpec> = {}): SeriesSpec =>
+  tinySeries({ steps: [4, 4, 4], nlat: 6, chunks: [2, 6, 8], value: (lat, lon, t) => 250 + lat + lon / 10 + t, ...over });
 
 async function scanError(files: string[], work: string): Promise<{ kind: string; message: string; file?: string | undefined; variable?: string | undefined }> {
   try {

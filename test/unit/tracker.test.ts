@@ -12,6 +12,8 @@ import {
   type Message,
   type DocStore,
   type Selector,
+  type LaunchProject,
+  storeLaunch,
 } from "@drover/shared";
 import { createTracker } from "../../services/state-tracker/src/tracker.js";
 
@@ -29,14 +31,23 @@ function setup(settings: Partial<{ maxAttempts: number; autoAdvance: boolean; ac
     },
     async consume() {},
   };
-  const tracker = createTracker({
+  const inner = createTracker({
     bus,
     store: wrap(store),
     log: silentLogger,
     settings: { maxAttempts: 3, autoAdvance: true, acceptWarnings: false, ...settings },
     workDir: "/work",
     completeDir: "/complete",
+    reviewDelayMs: 0,
   });
+  // Each message handled, and the group review it asked for done, before the test looks.
+  const tracker = { ...inner, handle: async (m: Message) => {
+    await inner.handle(m);
+    await inner.idle();
+  } };
+  /** A register request as `drover launch` sends it: the projects stored first, the message naming them. */
+  const registration = async (group: string, projects: LaunchProject[], extra: { groupFile?: string; replace?: boolean } = {}) =>
+    createMessage("group.register.request", { group }, { groupFile: extra.groupFile ?? "/g.csv", replace: extra.replace ?? false, ...(await storeLaunch(store, group, projects)) }, "cli@test");
   const last = <S extends Selector>(type: S, project?: string) => {
     const m = [...sent].reverse().find((x) => x.type === type && (project === undefined || x.project === project));
     if (!m) throw new Error(`nothing sent on ${type}${project ? ` for ${project}` : ""}`);
@@ -48,6 +59,7 @@ function setup(settings: Partial<{ maxAttempts: number; autoAdvance: boolean; ac
     store,
     sent,
     tracker,
+    registration,
     last,
     reply,
     setFailPublish: (v: boolean) => (failPublish = v),
@@ -69,9 +81,7 @@ const validateOk = (outcome: "Success" | "Warning" = "Success"): Body<"project.v
 });
 
 async function register(t: ReturnType<typeof setup>, codes: string[]) {
-  await t.tracker.handle(
-    createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", projects: codes.map((code) => ({ code, files: ["/data/a.nc", "/data/b.nc"], config: { format: "zarr" as const } })) }, "cli@test"),
-  );
+  await t.tracker.handle(await t.registration("g", codes.map((code) => ({ code, files: ["/data/a.nc", "/data/b.nc"], config: { format: "zarr" as const } }))));
 }
 
 async function runToValidated(t: ReturnType<typeof setup>, code: string) {
@@ -242,16 +252,16 @@ describe("the state-tracker's answers to requests", () => {
 
   it("answers a registration, and starts a group over when asked to replace it", async () => {
     const t = setup();
-    const first = createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", projects: ["p", "q"].map((code) => ({ code, files: ["/data/a.nc"], config: {} })) }, "cli@test");
+    const first = await t.registration("g", ["p", "q"].map((code) => ({ code, files: ["/data/a.nc"], config: { format: "kerchunk" as const } })));
     await t.tracker.handle(first);
     expect(answerTo(t, first)).toMatchObject({ outcome: "done", message: "group g registered: 2 new projects (2 projects in the group)" });
     const oldScan = t.last("project.scan.request", "p");
 
-    const again = createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", projects: [{ code: "p", files: ["/data/a.nc"], config: {} }] }, "cli@test");
+    const again = await t.registration("g", [{ code: "p", files: ["/data/a.nc"], config: { format: "kerchunk" } }]);
     await t.tracker.handle(again);
     expect(answerTo(t, again)).toMatchObject({ outcome: "unchanged" });
 
-    const replace = createMessage("group.register.request", { group: "g" }, { groupFile: "/g2.csv", replace: true, projects: [{ code: "p", files: ["/data/b.nc"], config: {} }] }, "cli@test");
+    const replace = await t.registration("g", [{ code: "p", files: ["/data/b.nc"], config: { format: "kerchunk" } }], { groupFile: "/g2.csv", replace: true });
     await t.tracker.handle(replace);
     expect(answerTo(t, replace)).toMatchObject({ outcome: "done" });
     expect(answerTo(t, replace).message).toContain("started over (was Active): 1 project registered anew, 1 no longer listed removed");
@@ -279,8 +289,7 @@ describe("the state-tracker's answers to requests", () => {
 });
 
 describe("registration when the bulk write conflicts", () => {
-  const registerMsg = (files: string[], replace = false) =>
-    createMessage("group.register.request", { group: "g" }, { groupFile: "/g.csv", replace, projects: [{ code: "p", files, config: {} }] }, "cli@test");
+  const registerMsg = (t: ReturnType<typeof setup>, files: string[], replace = false) => t.registration("g", [{ code: "p", files, config: { format: "kerchunk" } }], { replace });
 
   it("publishes a write that a replayed request reported as a conflict, once", async () => {
     // The bulk write is applied, but its answer is lost and the replay conflicts on every document.
@@ -288,7 +297,7 @@ describe("registration when the bulk write conflicts", () => {
       const first = await s.putMany(docs);
       return first.some((r) => "rev" in r) && docs.every((d) => d._rev === undefined) ? docs.map((d) => ({ id: d._id, conflict: true as const })) : first;
     } }));
-    await t.tracker.handle(registerMsg(["/a.nc"]));
+    await t.tracker.handle(await registerMsg(t, ["/a.nc"]));
     const p = await readProject(t.store, "project:g:p");
     expect(p?.state).toBe("Scanning");
     expect(p?.outbox).toEqual([]);
@@ -308,10 +317,10 @@ describe("registration when the bulk write conflicts", () => {
       }
       return s.putMany(docs);
     } }));
-    await t.tracker.handle(registerMsg(["/a.nc"]));
+    await t.tracker.handle(await registerMsg(t, ["/a.nc"]));
     const scansBefore = t.sent.filter((m) => m.type === "project.scan.request").length;
     interfere = true;
-    await t.tracker.handle(registerMsg(["/b.nc"], true));
+    await t.tracker.handle(await registerMsg(t, ["/b.nc"], true));
     const p = await readProject(t.store, "project:g:p");
     expect(p?.files).toEqual(["/b.nc"]);
     expect(p?.history[0]?.reason).toContain("replacing the earlier registration");

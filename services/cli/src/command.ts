@@ -34,9 +34,17 @@ export interface Command {
   summary: string;
   options: Record<string, OptionSpec>;
   examples: string[];
-  /** Commands that need no configuration (help texts, diagrams) get no context. */
+  /** Needs no settings, broker or database (one-shot work on files): started without a context. */
+  offline?: boolean;
   run(ctx: Context, input: Invocation): Promise<number> | number;
 }
+
+/** What an offline command is given: asking it for settings is a mistake in the command. */
+export const offlineContext: Context = new Proxy({} as Context, {
+  get(_t, key) {
+    throw new Error(`internal: an offline command asked for its context's ${String(key)}`);
+  },
+});
 
 export function usageLine(c: Command): string {
   const opts = Object.entries(c.options).map(([k, o]) => {

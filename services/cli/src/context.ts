@@ -1,4 +1,7 @@
-import { connectBus, loadConfig, openCouchStore, silentLogger, type Bus, type Config, type DocStore, type Logger } from "@drover/shared";
+import type { Bus } from "@drover/shared/bus";
+import { loadConfig, type Config } from "@drover/shared/config";
+import { silentLogger, type Logger } from "@drover/shared/log";
+import type { DocStore } from "@drover/shared/store";
 
 // What a command may need, opened only when it asks: config always, broker and database lazily.
 
@@ -17,9 +20,9 @@ export function createContext(log: Logger = silentLogger): Context {
   return {
     config,
     log,
-    store: () => (store ??= openCouchStore(config.couchUrl, config.couchDb)),
+    store: () => (store ??= import("@drover/shared/store").then((m) => m.openCouchStore(config.couchUrl, config.couchDb))),
     bus: () =>
-      (bus ??= connectBus({ url: config.amqpUrl, exchange: config.exchange, service: "cli", logger: log, initialRetries: 3 })),
+      (bus ??= import("@drover/shared/bus").then((m) => m.connectBus({ url: config.amqpUrl, exchange: config.exchange, service: "cli", logger: log, initialRetries: 3 }))),
     async close() {
       if (bus) await (await bus).close();
     },

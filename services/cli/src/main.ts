@@ -1,21 +1,32 @@
 #!/usr/bin/env node
-import { isDroverError } from "@drover/shared";
-import { commandHelp, parseInvocation, usageLine, wantsHelp, UsageError, type Command } from "./command.js";
-import { bench } from "./commands/bench.js";
-import { lifecycle, sample, selectors } from "./commands/info.js";
-import { launch } from "./commands/launch.js";
-import { refs, zarr } from "./commands/oneshot.js";
-import { accept, faultlist, retry } from "./commands/operator.js";
-import { history, status } from "./commands/status.js";
-import { createContext } from "./context.js";
+import { commandHelp, offlineContext, parseInvocation, usageLine, wantsHelp, UsageError, type Command } from "./command.js";
 import { flushed, quietOnClosedPipe } from "./output.js";
 
-const all: Command[] = [launch, status, history, accept, retry, faultlist, refs, zarr, sample, bench, lifecycle, selectors];
-const byName = new Map(all.map((c) => [c.name, c]));
+// Each command's module is loaded only when that command runs (the one-shot commands must not
+// pay for the broker, the database and the schemas at start-up); the top-level help loads them all.
 
-function topHelp(): string {
+const loaders: Record<string, () => Promise<Command>> = {
+  launch: async () => (await import("./commands/launch.js")).launch,
+  status: async () => (await import("./commands/status.js")).status,
+  history: async () => (await import("./commands/status.js")).history,
+  accept: async () => (await import("./commands/operator.js")).accept,
+  retry: async () => (await import("./commands/operator.js")).retry,
+  faultlist: async () => (await import("./commands/operator.js")).faultlist,
+  refs: async () => (await import("./commands/oneshot.js")).refs,
+  zarr: async () => (await import("./commands/oneshot.js")).zarr,
+  sample: async () => (await import("./commands/info.js")).sample,
+  bench: async () => (await import("./commands/bench.js")).bench,
+  lifecycle: async () => (await import("./commands/info.js")).lifecycle,
+  selectors: async () => (await import("./commands/info.js")).selectors,
+};
+const names = Object.keys(loaders);
+
+async function topHelp(): Promise<string> {
   const lines = ["drover: drive flocks of NetCDF/HDF5 datasets through scan → compute → validate → complete", "", "commands:"];
-  for (const c of all) lines.push(`  ${usageLine(c)}`, `      ${c.summary.split("\n")[0]}`);
+  for (const name of names) {
+    const c = await (loaders[name] as () => Promise<Command>)();
+    lines.push(`  ${usageLine(c)}`, `      ${c.summary.split("\n")[0]}`);
+  }
   lines.push("", "'drover <command> --help' shows a command's options and an example.");
   return `${lines.join("\n")}\n`;
 }
@@ -23,23 +34,25 @@ function topHelp(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
-    const c = name === "help" && rest[0] ? byName.get(rest[0]) : undefined;
-    process.stdout.write(c ? commandHelp(c) : topHelp());
+    const load = name === "help" && rest[0] ? loaders[rest[0]] : undefined;
+    process.stdout.write(load ? commandHelp(await load()) : await topHelp());
     return name ? 0 : 2;
   }
-  const command = byName.get(name);
-  if (!command) {
-    const close = all.map((c) => c.name).filter((n) => n.startsWith(name.slice(0, 2)));
-    process.stderr.write(`drover: unknown command ${name}${close.length ? ` (did you mean ${close.join(" or ")}?)` : ""}\n\n${topHelp()}`);
+  const load = loaders[name];
+  if (!load) {
+    const close = names.filter((n) => n.startsWith(name.slice(0, 2)));
+    process.stderr.write(`drover: unknown command ${name}${close.length ? ` (did you mean ${close.join(" or ")}?)` : ""}\n\n${await topHelp()}`);
     return 2;
   }
+  const command = await load();
   if (wantsHelp(rest)) {
     process.stdout.write(commandHelp(command));
     return 0;
   }
   const input = parseInvocation(command, rest);
-  // One-shot commands need no broker or database settings to be valid: those open lazily.
-  const ctx = createContext();
+  if (command.offline) return await command.run(offlineContext, input);
+  // Broker and database open lazily: a command that only reads settings never connects.
+  const ctx = (await import("./context.js")).createContext();
   try {
     return await command.run(ctx, input);
   } finally {
@@ -47,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function failed(e: unknown): number {
+async function failed(e: unknown): Promise<number> {
+  // Errors from the shared code carry a kind; loading that module only now keeps start-up light.
+  const { isDroverError } = await import("@drover/shared/errors");
   const kind = isDroverError(e) ? `${e.kind}: ` : "";
   process.stderr.write(`drover: ${kind}${(e as Error).message}\n`);
   return e instanceof UsageError ? 2 : 1;

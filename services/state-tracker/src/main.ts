@@ -1,6 +1,9 @@
 import { boot, consumes, openCouchStore, redactUrl, stopOnSignals, type Message } from "@drover/shared";
 import { createTracker } from "./tracker.js";
 
+/** How often every active group is reviewed, whatever happens. */
+const SWEEP_MS = 30_000;
+
 const { config, log, bus } = await boot("state-tracker", 8);
 let store;
 try {
@@ -29,5 +32,8 @@ if (recovered > 0) log.info(`re-sent ${recovered} message${recovered === 1 ? "" 
 for (const selector of consumes["state-tracker"]) {
   await bus.consume(selector, (msg) => tracker.handle(msg as Message));
 }
+// Reviews run after their message is acknowledged: a periodic sweep makes up for any lost with a stopped copy.
+setInterval(() => void tracker.sweep().catch((e: unknown) => log.warn({ err: (e as Error).message }, "could not sweep the groups")), SWEEP_MS).unref();
 log.info(`state-tracker ready: ${consumes["state-tracker"].length} selectors, work dir ${config.workDir}`);
-stopOnSignals("state-tracker", log, () => bus.close());
+// Before closing: the reviews asked for and the outboxes waiting to be cleared (else re-sent at the next start).
+stopOnSignals("state-tracker", log, () => tracker.idle().then(() => bus.close()));

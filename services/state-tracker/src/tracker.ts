@@ -1,7 +1,5 @@
 import { join } from "node:path";
 import {
-  GroupDocSchema,
-  ProjectDocSchema,
   assessGroup,
   count,
   createMessage,
@@ -27,9 +25,10 @@ import {
   parseMessage,
   projectId,
   readGroup,
+  readLaunch,
   readProject,
   removeDoc,
-  updateDoc,
+  dropLaunch,
   registeredAnew,
   startGroupOver,
   type AnsweredRequest,
@@ -44,10 +43,14 @@ import {
   type Selector,
   type TrackerSettings,
 } from "@drover/shared";
+import { createCoalescer } from "./coalesce.js";
+import { createDocWriter, type ChangeOptions } from "./doc-writer.js";
 
-// The state-tracker: the only writer of lifecycle state. Each handler reads the document,
-// applies a rule from shared/tracker, writes it back honouring _rev (the outbox of messages to
-// send goes in the same write), publishes the outbox, then lets the bus acknowledge.
+// The state-tracker: the only writer of lifecycle state. Each handler applies a rule from
+// shared/tracker to the project's document (the version it last saw, else a fresh read), writes
+// it back honouring _rev (the outbox of messages to send goes in the same write), publishes the
+// outbox, then lets the bus acknowledge. Whether a group completes, stalls or resumes is decided
+// by a review that runs per group at most once at a time, folding the changes that came meanwhile.
 
 export interface TrackerDeps {
   bus: Pick<Bus, "sender" | "publish" | "consume">;
@@ -56,15 +59,29 @@ export interface TrackerDeps {
   settings: TrackerSettings;
   workDir: string;
   completeDir: string;
+  /** Least wait between two reviews of a group, in ms (default 200; longer when a review is slow). */
+  reviewDelayMs?: number;
+  /** Project documents remembered between changes (default 2000). */
+  cacheSize?: number;
+  /** How long published messages may wait in an outbox for the document's next change to take them out (default 100 ms). */
+  clearAfterMs?: number;
 }
 
-/** Project documents written per bulk request when a group registers. */
-const REGISTER_BATCH = 500;
+/** Project documents written per bulk request when a group registers or moves together. */
+const BULK_BATCH = 500;
 
 export interface Tracker {
   /** Publishes what earlier runs decided but did not get to send (a crash between write and publish). */
   recover(): Promise<number>;
   handle(msg: Message): Promise<void>;
+  /** Resolves once no group review is waiting or running and published messages left their outboxes (tests; a clean stop). */
+  idle(): Promise<void>;
+  /**
+   * Asks for a review of every active or incomplete group. A review runs after the message that
+   * asked for it was acknowledged: one lost with a copy of the tracker that stopped is made up
+   * for by the next sweep of any copy (and by `recover` at a start).
+   */
+  sweep(): Promise<void>;
 }
 
 /** Messages in `after` that were not in `before`. */
@@ -80,19 +97,36 @@ export function createTracker(deps: TrackerDeps): Tracker {
     settings: deps.settings,
     make: (type, fields, body) => createMessage(type, fields, body, bus.sender),
   });
+  const projects = createDocWriter<ProjectDoc>(store, (id) => readProject(store, id), { cacheSize: deps.cacheSize ?? 2000, clearAfterMs: deps.clearAfterMs ?? 100 });
+  const groups = createDocWriter<GroupDoc>(store, (id) => readGroup(store, id), { cacheSize: 0, clearAfterMs: 0 });
+  const minDelay = deps.reviewDelayMs ?? 200;
+  const lastEvent = new Map<string, string>();
+  const reviews = createCoalescer(
+    (group) => reviewGroup(group, lastEvent.get(group) ?? "review"),
+    // A slow review (a large group's count) runs less often, so that it takes at most a third of the time.
+    (lastMs) => Math.min(5_000, Math.max(minDelay, 2 * lastMs)),
+    (group, e) => log.error({ group, err: (e as Error).message }, `could not review group ${group}; the next change reviews it again`),
+  );
+  const askReview = (group: string, event: string) => {
+    lastEvent.set(group, event);
+    reviews.ask(group);
+  };
 
-  async function flush(id: string, schema: typeof ProjectDocSchema | typeof GroupDocSchema, outbox: Message[]): Promise<void> {
+  const publishAll = async (msgs: Message[]) => {
+    for (const raw of msgs) await bus.publish(parseMessage(raw.type as Selector, raw));
+  };
+
+  /** Publishes what a change added to a project's outbox, then takes it out. */
+  async function flushProject(doc: ProjectDoc, outbox: Message[]): Promise<void> {
     if (outbox.length === 0) return;
-    for (const raw of outbox) await bus.publish(parseMessage(raw.type as Selector, raw));
-    await clearOutbox(id, schema, outbox);
+    await publishAll(outbox);
+    await projects.clearSent(doc, outbox);
   }
 
-  /** Takes messages that were published out of a document's outbox. */
-  async function clearOutbox(id: string, schema: typeof ProjectDocSchema | typeof GroupDocSchema, outbox: Message[]): Promise<void> {
-    const sent = new Set(outbox.map((m) => m.id));
-    await updateDoc(store, id, schema as typeof ProjectDocSchema, (cur) =>
-      cur && cur.outbox.some((m) => sent.has(m.id)) ? { ...cur, outbox: cur.outbox.filter((m) => !sent.has(m.id)) } : undefined,
-    );
+  async function flushGroup(doc: GroupDoc, outbox: Message[]): Promise<void> {
+    if (outbox.length === 0) return;
+    await publishAll(outbox);
+    await groups.clearSent(doc, outbox);
   }
 
   /**
@@ -104,68 +138,76 @@ export function createTracker(deps: TrackerDeps): Tracker {
   async function settleConflict(d: ProjectDoc, replace: boolean): Promise<boolean> {
     const { _rev: _stale, ...doc } = d;
     const ownWrite = (cur: ProjectDoc) => cur.createdAt === d.createdAt && JSON.stringify(cur.history) === JSON.stringify(d.history);
-    let before: ProjectDoc | undefined;
-    const r = await updateDoc(store, d._id, ProjectDocSchema, (cur) => {
-      before = cur;
-      if (!cur || (replace && !ownWrite(cur))) return doc;
-      return undefined;
-    });
+    projects.forget(d._id);
+    const r = await projects.change(d._id, (cur) => (!cur || (replace && !ownWrite(cur)) ? doc : undefined));
     const ours = new Set(d.outbox.map((m) => m.id));
     if (r.changed && r.doc) {
-      await flush(d._id, ProjectDocSchema, added(before?.outbox ?? [], r.doc.outbox));
+      await flushProject(r.doc, added(r.before?.outbox ?? [], r.doc.outbox));
       return true;
     }
-    if (before && ownWrite(before)) {
-      await flush(d._id, ProjectDocSchema, before.outbox.filter((m) => ours.has(m.id)));
+    if (r.before && ownWrite(r.before)) {
+      await flushProject(r.before, r.before.outbox.filter((m) => ours.has(m.id)));
       return true;
     }
-    log.warn({ group: d.group, project: d.code }, `changed while being registered (now ${before?.state ?? "gone"}); left as it is`);
+    log.warn({ group: d.group, project: d.code }, `changed while being registered (now ${r.before?.state ?? "gone"}); left as it is`);
     return false;
   }
 
   /**
-   * Writes new project documents a batch at a time (one bulk write), publishes their outboxes,
-   * and clears them (a second bulk write). Returns how many were written.
+   * Writes changed project documents a batch at a time (one bulk write), publishes what each
+   * added to its outbox, and clears them (a second bulk write). A document that conflicts is
+   * settled by `onConflict`. Returns how many were written.
    */
-  async function writeRegistered(group: string, docs: ProjectDoc[], replace: boolean): Promise<number> {
+  async function writeMany(changes: Array<{ before: Message[]; doc: ProjectDoc; logFrom?: number }>, onConflict: (doc: ProjectDoc) => Promise<boolean>): Promise<number> {
     let written = 0;
-    for (let i = 0; i < docs.length; i += REGISTER_BATCH) {
-      const batch = docs.slice(i, i + REGISTER_BATCH);
-      const stored: ProjectDoc[] = [];
-      for (const [k, r] of (await store.putMany(batch)).entries()) {
-        const d = batch[k];
-        if (!d) continue;
+    for (let i = 0; i < changes.length; i += BULK_BATCH) {
+      const batch = changes.slice(i, i + BULK_BATCH);
+      const stored: Array<{ doc: ProjectDoc; sent: Message[] }> = [];
+      for (const [k, r] of (await store.putMany(batch.map((c) => c.doc))).entries()) {
+        const c = batch[k];
+        if (!c) continue;
         if ("rev" in r) {
-          stored.push({ ...d, _rev: r.rev });
+          const doc = { ...c.doc, _rev: r.rev };
+          projects.remember(doc);
+          stored.push({ doc, sent: added(c.before, doc.outbox) });
+          if (c.logFrom !== undefined) for (const h of doc.history.slice(c.logFrom)) log.info({ group: doc.group, project: doc.code }, `${describeMove(h)}: ${h.reason}`);
           continue;
         }
-        if (await settleConflict(d, replace)) written++;
+        if (await onConflict(c.doc)) written++;
       }
-      await Promise.all(stored.flatMap((d) => d.outbox.map((m) => bus.publish(parseMessage(m.type as Selector, m)))));
-      const cleared = await store.putMany(stored.map((d) => ({ ...d, outbox: [] })));
-      for (const [k, r] of cleared.entries()) {
-        const d = stored[k];
-        if (d && !("rev" in r)) await clearOutbox(d._id, ProjectDocSchema, d.outbox);
-      }
+      await Promise.all(stored.flatMap(({ sent }) => sent.map((m) => bus.publish(parseMessage(m.type as Selector, m)))));
+      for (const { doc, sent } of stored) await projects.clearSent(doc, sent);
+      // A batch's outboxes leave together, at once: a group's move reads as done once its projects' does.
+      await projects.flush();
       written += stored.length;
-      if (docs.length > REGISTER_BATCH) log.info({ group }, `registering group ${group}: ${written}/${docs.length} projects`);
+    }
+    return written;
+  }
+
+  /** Applies a rule to many projects at once (a group moving together), a batch at a time; conflicts are redone one by one. */
+  async function changeMany(docs: ProjectDoc[], rule: (doc: ProjectDoc) => ProjectDoc | undefined): Promise<number> {
+    const redo = async (d: ProjectDoc) => {
+      projects.forget(d._id);
+      return (await changeProject(d.group, d.code, rule)) !== undefined;
+    };
+    let written = 0;
+    for (let i = 0; i < docs.length; i += BULK_BATCH) {
+      const changes = docs.slice(i, i + BULK_BATCH).flatMap((d) => {
+        const next = rule(structuredClone(d));
+        return next ? [{ before: d.outbox, doc: next, logFrom: d.history.length }] : [];
+      });
+      written += await writeMany(changes, redo);
     }
     return written;
   }
 
   /** Applies a rule to a project; on a conflict the rule runs again on the fresh document. */
-  async function changeProject(group: string, code: string, rule: (doc: ProjectDoc) => ProjectDoc | undefined): Promise<ProjectDoc | undefined> {
-    const id = projectId(group, code);
+  async function changeProject(group: string, code: string, rule: (doc: ProjectDoc) => ProjectDoc | undefined, options?: ChangeOptions): Promise<ProjectDoc | undefined> {
     let missing = false;
-    let before: ProjectDoc | undefined;
-    const { doc, changed } = await updateDoc(store, id, ProjectDocSchema, (cur) => {
-      before = cur;
-      if (!cur) {
-        missing = true;
-        return undefined;
-      }
-      return rule(cur);
-    });
+    const { before, doc, changed } = await projects.change(projectId(group, code), (cur) => {
+      missing = !cur;
+      return cur ? rule(cur) : undefined;
+    }, options);
     if (missing) {
       log.warn({ group, project: code }, "message about a project that is not registered; ignored");
       return undefined;
@@ -173,25 +215,21 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (!changed || !doc) return undefined;
     for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group, project: code }, `${describeMove(h)}: ${h.reason}`);
     // Only what this change decided: messages left by a concurrent change are that change's to send.
-    await flush(doc._id, ProjectDocSchema, added(before?.outbox ?? [], doc.outbox));
+    await flushProject(doc, added(before?.outbox ?? [], doc.outbox));
     return doc;
   }
 
   /** Applies a rule to a group; returns the new document and the messages this change added. */
   async function changeGroup(group: string, rule: (g: GroupDoc) => GroupDoc | undefined): Promise<{ doc: GroupDoc; added: Message[] } | undefined> {
-    let before: GroupDoc | undefined;
-    const { doc, changed } = await updateDoc(store, groupId(group), GroupDocSchema, (cur) => {
-      before = cur;
-      return cur ? rule(cur) : undefined;
-    });
+    const { before, doc, changed } = await groups.change(groupId(group), (cur) => (cur ? rule(cur) : undefined));
     if (!changed || !doc) return undefined;
     for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group }, `group ${group}: ${describeMove(h)}: ${h.reason}`);
     return { doc, added: added(before?.outbox ?? [], doc.outbox) };
   }
 
-  /** After a project changed: does its group complete, stall, or resume? */
+  /** After projects changed: does the group complete, stall, or resume? */
   async function reviewGroup(group: string, event: string, retryCompletion = false): Promise<void> {
-    const g = await readGroup(store, groupId(group));
+    const g = await groups.fresh(groupId(group));
     if (!g || g.state === "Completing" || g.state === "Completed") return;
     const counts = await store.countStates(group);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -199,24 +237,27 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const ready = counts.Validated + (retryCompletion ? counts.CompletionFailed : 0);
     // Reading every project is only needed at the decision points.
     if (active > 0 && g.state !== "Incomplete" && ready < total - counts.Faultlisted) return;
-    const projects = (await listProjects(store, group)).map((p) => (retryCompletion && p.state === "CompletionFailed" ? { ...p, state: "Validated" as const } : p));
+    const listed = await listProjects(store, group);
+    const all = listed.map((p) => (retryCompletion && p.state === "CompletionFailed" ? { ...p, state: "Validated" as const } : p));
     let decision: ReturnType<typeof assessGroup> = { kind: "none" };
     const moved = await changeGroup(group, (cur) => {
-      decision = assessGroup(cur, projects, deps.completeDir, event, ctx());
+      decision = assessGroup(cur, all, deps.completeDir, event, ctx());
       return decision.kind === "none" ? undefined : decision.group;
     });
     if (!moved) return;
-    await queueCompletion(moved.doc);
-    await flush(moved.doc._id, GroupDocSchema, moved.added);
+    await queueCompletion(moved.doc, listed);
+    await flushGroup(moved.doc, moved.added);
   }
 
-  /** A group moving to Completing takes its validated projects along before the request goes out. */
-  async function queueCompletion(g: GroupDoc): Promise<void> {
+  /** A group moving to Completing takes its validated projects along (one bulk write) before the request goes out. */
+  async function queueCompletion(g: GroupDoc, listed?: ProjectDoc[]): Promise<void> {
     if (g.state !== "Completing") return;
     const request = g.outbox.find((m) => m.type === "group.complete.request");
     if (!request) return;
     const req = parseMessage("group.complete.request", request);
-    for (const p of req.body.projects) await changeProject(g.name, p.code, (doc) => onCompletionQueued(doc, req, ctx()));
+    const codes = new Set(req.body.projects.map((p) => p.code));
+    const docs = (listed ?? (await listProjects(store, g.name))).filter((p) => codes.has(p.code));
+    await changeMany(docs, (doc) => onCompletionQueued(doc, req, ctx()));
   }
 
   /** Tells whoever sent a request what came of it. Best effort: the change itself is already stored. */
@@ -231,71 +272,93 @@ export function createTracker(deps: TrackerDeps): Tracker {
   async function register(msg: Message<"group.register.request">): Promise<void> {
     const now = new Date().toISOString();
     const { groupFile, replace } = msg.body;
-    const codes = msg.body.projects.map((p) => p.code);
+    const chunks = await readLaunch(store, msg.group, { launch: msg.body.launch, chunks: msg.body.chunks, projects: msg.body.projects });
+    if (!chunks) {
+      // Registered and deleted already: this is a redelivery of a request that was handled.
+      log.info({ group: msg.group }, `launch ${msg.body.launch} of group ${msg.group} was registered before; nothing to do`);
+      await answer(msg, "unchanged", `launch ${msg.body.launch} of group ${msg.group} was already registered`);
+      return;
+    }
+    const listedProjects = chunks.flatMap((c) => c.projects);
+    const codes = listedProjects.map((p) => p.code);
     let previous: GroupDoc | undefined;
-    const { doc } = await updateDoc(store, groupId(msg.group), GroupDocSchema, (cur) => {
+    const { doc } = await groups.change(groupId(msg.group), (cur) => {
       previous = cur;
       if (!cur) return newGroup(msg.group, groupFile, codes, now);
       if (replace) return startGroupOver(cur, groupFile, codes, msg.type, ctx());
       const known = new Set(cur.projects);
-      const added = codes.filter((c) => !known.has(c));
-      if (added.length === 0) return undefined;
-      return { ...cur, projects: [...cur.projects, ...added], updatedAt: now };
+      const fresh = codes.filter((c) => !known.has(c));
+      if (fresh.length === 0) return undefined;
+      return { ...cur, projects: [...cur.projects, ...fresh], updatedAt: now };
     });
     const existing = new Map((await listProjects(store, msg.group)).map((p) => [p.code, p]));
-    const fresh: ProjectDoc[] = [];
-    for (const p of msg.body.projects) {
+    const toWrite = listedProjects.filter((p) => {
       const cur = existing.get(p.code);
-      if (cur && !replace) {
-        log.warn({ group: msg.group, project: p.code }, `already registered (${cur.state}); left as it is`);
-        continue;
-      }
-      const workDir = join(deps.workDir, "in_progress", msg.group, p.code);
-      const doc = onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx());
-      fresh.push(cur ? { ...registeredAnew(doc, cur), _rev: cur._rev } : doc);
+      if (cur && !replace) log.warn({ group: msg.group, project: p.code }, `already registered (${cur.state}); left as it is`);
+      return !cur || replace;
+    });
+    // Built a batch at a time: a large group's documents are never all in memory at once.
+    let created = 0;
+    for (let i = 0; i < toWrite.length; i += BULK_BATCH) {
+      const batch = toWrite.slice(i, i + BULK_BATCH).map((p) => {
+        const cur = existing.get(p.code);
+        const workDir = join(deps.workDir, "in_progress", msg.group, p.code);
+        const d = onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx());
+        return { before: [], doc: cur ? { ...registeredAnew(d, cur), _rev: cur._rev } : d };
+      });
+      created += await writeMany(batch, (d) => settleConflict(d, replace));
+      if (toWrite.length > BULK_BATCH) log.info({ group: msg.group }, `registering group ${msg.group}: ${Math.min(i + BULK_BATCH, toWrite.length)}/${toWrite.length} projects`);
     }
-    const created = await writeRegistered(msg.group, fresh, replace);
     let removed = 0;
     if (replace) {
       const listed = new Set(codes);
       for (const p of existing.values()) {
         if (listed.has(p.code)) continue;
+        projects.forget(p._id);
         await removeDoc(store, p._id);
         removed++;
       }
     }
+    await dropLaunch(store, chunks);
     const total = doc?.projects.length ?? codes.length;
     const summary = replace && previous
       ? `group ${msg.group} started over (was ${previous.state}): ${count(created, "project")} registered anew${removed ? `, ${removed} no longer listed removed` : ""}`
       : `group ${msg.group} registered: ${count(created, "new project")}${codes.length - created ? `, ${codes.length - created} already known` : ""} (${count(total, "project")} in the group)`;
     log.info({ group: msg.group }, summary);
     await answer(msg, created > 0 || removed > 0 ? "done" : "unchanged", summary, doc?.state);
-    await reviewGroup(msg.group, msg.type);
+    askReview(msg.group, msg.type);
   }
 
   async function completionDone(msg: Message<"group.complete.succeeded">): Promise<void> {
-    const g0 = await readGroup(store, groupId(msg.group));
+    const g0 = await groups.fresh(groupId(msg.group));
     if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
-    // Projects first: a group reads Completed only once every project does.
-    for (const item of msg.body.items) await changeProject(msg.group, item.code, (p) => onProjectCompleted(p, item, msg, ctx()));
+    // Projects first (one bulk write): a group reads Completed only once every project does.
+    const items = new Map(msg.body.items.map((i) => [i.code, i]));
+    const docs = (await listProjects(store, msg.group)).filter((p) => items.has(p.code));
+    await changeMany(docs, (p) => {
+      const item = items.get(p.code);
+      return item ? onProjectCompleted(p, item, msg, ctx()) : undefined;
+    });
     const g = await changeGroup(msg.group, (cur) =>
       cur.state === "Completing" && cur.completion?.requestId === msg.correlationId
         ? { ...moveGroup(cur, "Completed", msg.type, [`${msg.body.items.length} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
         : undefined,
     );
-    if (g) await flush(g.doc._id, GroupDocSchema, g.added);
+    if (g) await flushGroup(g.doc, g.added);
   }
 
   async function completionFailed(msg: Message<"group.complete.failed">): Promise<void> {
     const err = msg.body.error;
-    const g0 = await readGroup(store, groupId(msg.group));
+    const g0 = await groups.fresh(groupId(msg.group));
     if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
     const retry = !err.permanent && (g0.completion?.attempts ?? 1) < deps.settings.maxAttempts;
-    for (const code of g0.projects) await changeProject(msg.group, code, (p) => onProjectCompletionFailed(p, err, msg, ctx()));
+    const members = new Set(g0.projects);
+    const docs = (await listProjects(store, msg.group)).filter((p) => members.has(p.code));
+    await changeMany(docs, (p) => onProjectCompletionFailed(p, err, msg, ctx()));
     const g = await changeGroup(msg.group, (cur) =>
       cur.state === "Completing" ? { ...moveGroup(cur, "Incomplete", msg.type, [`completion failed: ${err.kind}: ${err.message}`], ctx()), completion: { ...cur.completion, requestId: cur.completion?.requestId ?? "", attempts: cur.completion?.attempts ?? 1, error: err } } : undefined,
     );
-    if (g) await flush(g.doc._id, GroupDocSchema, g.added);
+    if (g) await flushGroup(g.doc, g.added);
     if (retry) await reviewGroup(msg.group, msg.type, true);
   }
 
@@ -344,7 +407,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
       case "project.scan.started":
       case "project.compute.started":
       case "project.validate.started":
-        await changeProject(msg.group, project, (p) => onStarted(p, phaseOf(msg.type), msg as Message<"project.scan.started">));
+        // A start only marks the phase running: often handled after its result (another queue),
+        // when it changes nothing, which is not worth a read to confirm.
+        await changeProject(msg.group, project, (p) => onStarted(p, phaseOf(msg.type), msg as Message<"project.scan.started">), { confirmNoop: false });
         return;
       case "project.scan.succeeded":
         await changeProject(msg.group, project, (p) => onScanned(p, msg as Message<"project.scan.succeeded">, ctxNow));
@@ -376,29 +441,39 @@ export function createTracker(deps: TrackerDeps): Tracker {
         log.warn({ type: msg.type }, "the state-tracker does not handle this selector");
         return;
     }
-    await reviewGroup(msg.group, msg.type);
+    askReview(msg.group, msg.type);
   }
 
   async function recover(): Promise<number> {
     let n = 0;
     for (const id of await store.pendingOutbox()) {
       if (id.startsWith("group:")) {
-        const g = await readGroup(store, id);
+        const g = await groups.fresh(id);
         if (!g) continue;
         await queueCompletion(g);
-        await flush(id, GroupDocSchema, g.outbox);
+        await flushGroup(g, g.outbox);
         n += g.outbox.length;
-      } else {
-        const p = await readProject(store, id);
+      } else if (id.startsWith("project:")) {
+        const p = await projects.fresh(id);
         if (!p) continue;
-        await flush(id, ProjectDocSchema, p.outbox);
+        await flushProject(p, p.outbox);
         n += p.outbox.length;
       }
     }
     // Groups whose projects all finished while no tracker was running.
     for (const g of await listGroups(store)) if (g.state === "Active" || g.state === "Incomplete") await reviewGroup(g.name, "recovery");
+    await projects.flush();
     return n;
   }
 
-  return { recover, handle };
+  async function sweep(): Promise<void> {
+    for (const g of await listGroups(store)) if (g.state === "Active" || g.state === "Incomplete") askReview(g.name, "review");
+  }
+
+  async function idle(): Promise<void> {
+    await reviews.idle();
+    await projects.flush();
+  }
+
+  return { recover, handle, idle, sweep };
 }

@@ -37,20 +37,48 @@ export interface FileSourceOptions {
   maxBlocks?: number;
 }
 
+// Every file source still open in this thread. A task pool's thread runs task after task, and
+// descriptors belong to the whole process: a reader that forgets to close (sources.ts's netCDF3
+// reader did) would leak one per task, so the thread closes what is left after each task.
+const openSources = new Set<ByteSource>();
+
+/** Closes every file source still open; returns how many there were. */
+export function closeOpenSources(): number {
+  const left = [...openSources];
+  for (const s of left) s.close();
+  return left.length;
+}
+
 /** Opens `path` for positional reads through a small LRU block cache. */
 export function openFileSource(path: string, options: FileSourceOptions = {}): ByteSource {
   // Small blocks: HDF5 metadata is scattered (object headers, B-tree nodes, heaps). On the bench
   // series, 64 KiB blocks read 4.5x the metadata's size, 8 KiB 1.7x, 4 KiB 1.5x in more reads.
-  const blockSize = options.blockSize ?? 8192;
-  const maxBlocks = options.maxBlocks ?? 128;
-  if (blockSize < 512) throw new Error("blockSize must be at least 512");
-  if (maxBlocks < 1) throw new Error("maxBlocks must be at least 1");
   const fd = openSync(path, "r");
   const size = fstatSync(fd).size;
+  const blockSize = options.blockSize ?? 8192;
+  const maxBlocks = options.maxBlocks ?? 128;
+  if (blockSize < 512) {
+    closeSync(fd);
+    throw new Error("blockSize must be at least 512");
+  }
+  if (maxBlocks < 1) {
+    closeSync(fd);
+    throw new Error("maxBlocks must be at least 1");
+  }
   const blocks = new Map<number, Uint8Array>();
   let bytesRead = 0;
 
+  // Consecutive reads mostly fall in the block read last: answered without touching the LRU.
+  let lastN = -1;
+  let lastBlock: Uint8Array | undefined;
   const block = (n: number): Uint8Array => {
+    if (n === lastN && lastBlock) return lastBlock;
+    const found = lru(n);
+    lastN = n;
+    lastBlock = found;
+    return found;
+  };
+  const lru = (n: number): Uint8Array => {
     const hit = blocks.get(n);
     if (hit) {
       blocks.delete(n);
@@ -75,7 +103,7 @@ export function openFileSource(path: string, options: FileSourceOptions = {}): B
     return buf;
   };
 
-  return {
+  const source: ByteSource = {
     path,
     size,
     get bytesRead() {
@@ -117,9 +145,13 @@ export function openFileSource(path: string, options: FileSourceOptions = {}): B
       return out;
     },
     close() {
+      // Once only: the descriptor's number may already belong to another file.
+      if (!openSources.delete(source)) return;
       closeSync(fd);
     },
   };
+  openSources.add(source);
+  return source;
 }
 
 /** A ByteSource over bytes already in memory (tests, inline data). */

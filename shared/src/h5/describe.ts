@@ -1,10 +1,10 @@
 import { statSync } from "node:fs";
-import { BrokenSoftLink, ExternalLink } from "h5wasm/node";
 import { INTERNAL } from "../formats/hdf5/netcdf.js";
 import type { SkippedLink } from "../formats/layout.js";
 import { groupOf } from "../formats/scope.js";
 import type { AttrValue } from "../schemas.js";
-import { loadHdf5, readChecked, type H5Dataset, type H5File, type H5Group } from "./open.js";
+import { readAttribute, type AttributeRead, type H5Calls } from "./attribute-values.js";
+import { loadHdf5Module, loadModule, readChecked, type H5Dataset, type H5File, type H5Group } from "./open.js";
 import { utf8FromH5wasm } from "./text.js";
 
 // What one netCDF4/HDF5 file contains, as h5wasm shows it: the variables and dimensions in
@@ -31,6 +31,8 @@ export interface VariableInfo {
   /** Attributes stored as floating point (JSON alone cannot tell 0.0 from 0). */
   floatAttributes: string[];
   isCoordinate: boolean;
+  /** Described briefly: its attributes and filters were not read (left empty); see DescribeOptions. */
+  brief?: true;
   /** The stored type's class where the kind alone does not say it ("compound", "opaque", "enum"…). */
   typeName?: string;
   /** Enumerations: each name and its value (netCDF4-python's `enum_dict`). */
@@ -94,20 +96,30 @@ function textAsUtf8(v: unknown, m: { type: number; cset?: number; vlen?: boolean
   return Array.isArray(v) ? v.map((x) => (typeof x === "string" ? utf8FromH5wasm(x, m.vlen === true) : x)) : v;
 }
 
+/** An object's attribute names, read once: describing a dataset consults them several times. */
+function attributeNames(lib: H5Calls, file: H5File, path: string, objPath: string): string[] {
+  return readChecked(path, objPath, () => lib.get_attribute_names(file.file_id, objPath));
+}
+
+/** One attribute as h5wasm's `json_value` reads it, with its metadata. */
+function readOne(lib: H5Calls, obj: H5Group | H5Dataset, path: string, objPath: string, name: string): AttributeRead {
+  return readChecked(path, `${objPath}@${name}`, () => readAttribute(lib, obj.file_id, objPath, name, () => obj.get_attribute(name, true)));
+}
+
 function readAttributes(
+  lib: H5Calls,
   path: string,
   obj: H5Group | H5Dataset,
   objPath: string,
+  names: readonly string[],
 ): { attributes: Record<string, AttrValue>; floatAttributes: string[] } {
   const attributes: Record<string, AttrValue> = {};
   const floatAttributes: string[] = [];
-  const attrs = readChecked(path, objPath, () => obj.attrs);
-  for (const name of Object.keys(attrs).sort()) {
+  for (const name of [...names].sort()) {
     if (INTERNAL.has(name)) continue;
-    const a = attrs[name];
-    if (a === undefined) continue;
-    attributes[name] = readChecked(path, `${objPath}@${name}`, () => normaliseAttribute(textAsUtf8(a.json_value, a.metadata)));
-    if (readChecked(path, `${objPath}@${name}`, () => a.metadata.type) === 1) floatAttributes.push(name);
+    const a = readOne(lib, obj, path, objPath, name);
+    attributes[name] = readChecked(path, `${objPath}@${name}`, () => normaliseAttribute(textAsUtf8(a.value, a.metadata)));
+    if (a.metadata.type === 1) floatAttributes.push(name);
   }
   return { attributes, floatAttributes };
 }
@@ -132,31 +144,45 @@ export function valueKind(type: number, signed: boolean, size: number): { kind: 
   return { kind: "other", dtype: `|V${size}` };
 }
 
-function isDataset(e: unknown, lib: Awaited<ReturnType<typeof loadHdf5>>): e is H5Dataset {
+type H5Module = Awaited<ReturnType<typeof loadHdf5Module>>;
+
+function isDataset(e: unknown, lib: H5Module): e is H5Dataset {
   return e instanceof lib.Dataset;
 }
 
-function isGroup(e: unknown, lib: Awaited<ReturnType<typeof loadHdf5>>): e is H5Group {
+function isGroup(e: unknown, lib: H5Module): e is H5Group {
   return e instanceof lib.Group;
 }
 
+export interface DescribeOptions {
+  /**
+   * Read attributes and filters of coordinate variables and of variables of these names only.
+   * The validator compares the other variables' attributes in the first file of each variable
+   * set alone; of the other files it needs their structure, global and group attributes and the
+   * time coordinate's units, and reading every variable's attributes through the HDF5 library
+   * was most of its time.
+   */
+  briefExcept?: ReadonlySet<string>;
+}
+
 /** Describes an open file: every variable (nested groups included) and every dimension. */
-export async function describeFile(file: H5File, path: string): Promise<FileInfo> {
-  const lib = await loadHdf5();
+export async function describeFile(file: H5File, path: string, options: DescribeOptions = {}): Promise<FileInfo> {
+  const lib = await loadHdf5Module();
+  const module = await loadModule();
   const st = statSync(path);
-  const datasets: Array<{ path: string; ds: H5Dataset }> = [];
+  const datasets: Array<{ path: string; ds: H5Dataset; attrs: string[] }> = [];
   const groups: GroupInfo[] = [];
   const skippedLinks: SkippedLink[] = [];
   const walk = (group: H5Group, prefix: string) => {
     for (const key of readChecked(path, prefix === "/" ? "/" : prefix.slice(0, -1), () => group.keys())) {
       const at = `${prefix}${key}`;
       const child = readChecked(path, at, () => group.get(key));
-      if (isDataset(child, lib)) datasets.push({ path: at, ds: child });
+      if (isDataset(child, lib)) datasets.push({ path: at, ds: child, attrs: attributeNames(module, file, path, at) });
       else if (isGroup(child, lib)) {
-        groups.push({ path: at, ...readAttributes(path, child, at) });
+        groups.push({ path: at, ...readAttributes(module, path, child, at, attributeNames(module, file, path, at)) });
         walk(child, `${at}/`);
-      } else if (child instanceof BrokenSoftLink) skippedLinks.push({ kind: "dangling", path: at, target: child.target });
-      else if (child instanceof ExternalLink) skippedLinks.push({ kind: "external", path: at, target: child.obj_path, file: child.filename });
+      } else if (child instanceof lib.BrokenSoftLink) skippedLinks.push({ kind: "dangling", path: at, target: child.target });
+      else if (child instanceof lib.ExternalLink) skippedLinks.push({ kind: "external", path: at, target: child.obj_path, file: child.filename });
     }
   };
   walk(file, "/");
@@ -164,14 +190,10 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
   // Dimension scales first: their names are the dimension names.
   const scaleName = new Map<string, string>();
   const dimensionOnly = new Set<string>();
-  for (const { path: p, ds } of datasets) {
-    const attrs = readChecked(path, p, () => ds.attrs);
-    const cls = attrs["CLASS"];
-    if (cls === undefined) continue;
-    const clsValue = readChecked(path, `${p}@CLASS`, () => cls.json_value);
-    if (clsValue !== "DIMENSION_SCALE") continue;
-    const nameAttr = attrs["NAME"];
-    const nameValue = nameAttr ? String(readChecked(path, `${p}@NAME`, () => nameAttr.json_value)) : "";
+  for (const { path: p, ds, attrs } of datasets) {
+    if (!attrs.includes("CLASS")) continue;
+    if (readOne(module, ds, path, p, "CLASS").value !== "DIMENSION_SCALE") continue;
+    const nameValue = attrs.includes("NAME") ? String(readOne(module, ds, path, p, "NAME").value) : "";
     const base = p.slice(p.lastIndexOf("/") + 1);
     if (nameValue.startsWith(NOT_A_VARIABLE)) {
       dimensionOnly.add(p);
@@ -186,8 +208,9 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
   const dims = new Map<string, DimensionSpec>();
   const phony = new Map<number, string>();
   const variables: VariableInfo[] = [];
-  for (const { path: p, ds } of datasets) {
+  for (const { path: p, ds, attrs } of datasets) {
     const meta = readChecked(path, p, () => ds.metadata);
+    const hasScales = attrs.includes("DIMENSION_LIST");
     const shape = (meta.shape ?? []).map(Number);
     const maxshape = (meta.maxshape ?? shape).map(Number);
     const unlimited = maxshape.map((m) => m >= UNLIMITED);
@@ -195,7 +218,7 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
     const isScale = scaleName.has(p);
     const axes = shape.map((size, axis): { name: string; group: string | undefined } => {
       if (isScale && shape.length === 1) return { name: scaleName.get(p) ?? name, group: groupOf(p) };
-      const attached = readChecked(path, `${p} dimension ${axis}`, () => (ds.attrs["DIMENSION_LIST"] ? ds.get_attached_scales(axis) : []));
+      const attached = readChecked(path, `${p} dimension ${axis}`, () => (hasScales ? ds.get_attached_scales(axis) : []));
       const scalePath = attached[0];
       if (scalePath !== undefined) return { name: scaleName.get(scalePath) ?? scalePath.slice(scalePath.lastIndexOf("/") + 1), group: groupOf(scalePath) };
       let d = phony.get(size);
@@ -225,8 +248,9 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
       ...(dtype[0] === "<" ? { storedDtype: `${meta.littleEndian ? "<" : ">"}${dtype.slice(1)}` } : {}),
       kind,
       chunks: meta.chunks ? meta.chunks.map(Number) : null,
-      filters: readChecked(path, p, () => ds.filters).map((f) => f.name),
-      ...readAttributes(path, ds, p),
+      ...(options.briefExcept !== undefined && !(isScale && shape.length === 1) && !options.briefExcept.has(name)
+        ? { filters: [], attributes: {}, floatAttributes: [], brief: true as const }
+        : { filters: readChecked(path, p, () => ds.filters).map((f) => f.name), ...readAttributes(module, path, ds, p, attrs) }),
       isCoordinate: isScale && shape.length === 1,
       ...(typeName ? { typeName } : {}),
       ...(members && typeName === "enum" ? { enumDict: Object.fromEntries(Object.entries(members).map(([k, x]) => [k, Number(x)])) } : {}),
@@ -237,7 +261,7 @@ export async function describeFile(file: H5File, path: string): Promise<FileInfo
     size: st.size,
     mtimeMs: st.mtimeMs,
     dimensions: [...dims.values()],
-    ...readAttributes(path, file, "/"),
+    ...readAttributes(module, path, file, "/", attributeNames(module, file, path, "/")),
     groups,
     variables,
     ...(skippedLinks.length > 0 ? { skippedLinks } : {}),

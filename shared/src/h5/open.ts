@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import h5wasm from "h5wasm/node";
+import type h5wasm from "h5wasm/node";
 import { DroverError } from "../errors.js";
+import type { H5Calls } from "./attribute-values.js";
 
 // Opening files with h5wasm safely: h5wasm answers a corrupt file with a flood of HDF5-DIAG lines
 // on stderr and "error - name not defined!". We check what we can first, and turn what the HDF5
@@ -10,11 +11,32 @@ export type H5File = InstanceType<typeof h5wasm.File>;
 export type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
 export type H5Group = InstanceType<typeof h5wasm.Group>;
 
-let ready: Promise<unknown> | undefined;
+// Importing h5wasm compiles and starts its WebAssembly HDF5 library: about 0.3 s of CPU. It is
+// imported here, on first need, so a thread whose tasks never open a file through the HDF5
+// library (a scan drover's own readers cover, a completion) never pays for it; once per thread.
+let ready: Promise<typeof import("h5wasm/node")> | undefined;
+
+/** h5wasm's module, loaded on the first call. */
+export function loadHdf5Module(): Promise<typeof import("h5wasm/node")> {
+  ready ??= import("h5wasm/node").then(async (m) => {
+    await m.default.ready;
+    return m;
+  });
+  return ready;
+}
+
+/** Whether this thread has asked for h5wasm yet (tests check that a task did not need it). */
+export function hdf5Requested(): boolean {
+  return ready !== undefined;
+}
+
 export async function loadHdf5(): Promise<typeof h5wasm> {
-  ready ??= h5wasm.ready;
-  await ready;
-  return h5wasm;
+  return (await loadHdf5Module()).default;
+}
+
+/** h5wasm's module functions (the library's calls one by one), once loaded. */
+export async function loadModule(): Promise<H5Calls> {
+  return (await loadHdf5()).ready;
 }
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];

@@ -1,7 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parquetReadObjects } from "hyparquet";
-import { parquetWriteBuffer } from "hyparquet-writer";
 import { attributesJson } from "../compute/zarr-metadata.js";
 import { DroverError } from "../errors.js";
 import { replaceDir, tempPathFor } from "../fsutil.js";
@@ -52,7 +50,9 @@ function metadataText(d: RefsDataset, recordSize: number): string {
 }
 
 /** Writes the reference set as a Parquet directory, under a temporary name renamed into place. */
-export function writeParquetRefs(d: RefsDataset, dir: string, recordSize = RECORD_SIZE): { files: number; bytes: number } {
+export async function writeParquetRefs(d: RefsDataset, dir: string, recordSize = RECORD_SIZE): Promise<{ files: number; bytes: number }> {
+  // The Parquet libraries load only when Parquet is written or read (most products are JSON).
+  const { parquetWriteBuffer } = await import("hyparquet-writer");
   const tmp = tempPathFor(dir);
   let files = 0;
   let bytes = 0;
@@ -143,6 +143,7 @@ export async function openParquetRefs(dir: string): Promise<RefsStore> {
       let rows = records.get(file);
       if (!rows) {
         const b = readFileSync(file);
+        const { parquetReadObjects } = await import("hyparquet");
         rows = (await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), utf8: false })) as unknown as Row[];
         records.set(file, rows);
       }

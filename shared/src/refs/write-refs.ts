@@ -52,14 +52,14 @@ export function referencesOf(
   if (st.size !== expected.size || st.mtimeMs !== expected.mtimeMs) {
     throw new DroverError("SourceFormatError", `${path} changed since the scan (size or modification time); scan the project again`, { file: path });
   }
-  const key = cacheKey(path, st.size, st.mtimeMs, options.inlineThreshold);
-  const hit = options.cacheDir ? readCached(options.cacheDir, key) : undefined;
+  const key = options.cacheDir ? cacheKey(path, st.size, st.mtimeMs, options.inlineThreshold) : undefined;
+  const hit = options.cacheDir && key ? readCached(options.cacheDir, key) : undefined;
   if (hit) return { ...hit, bytesRead: 0, cached: true };
   const src = sources.get(path);
   const before = src.bytesRead;
   const layout = options.layout ?? readLayoutFrom(src);
   const refs = fileRefs(src, layout, { inlineThreshold: options.inlineThreshold });
-  if (options.cacheDir) writeCached(options.cacheDir, key, layout, refs);
+  if (options.cacheDir && key) writeCached(options.cacheDir, key, layout, refs);
   return { layout, refs, bytesRead: src.bytesRead - before, cached: false };
 }
 
@@ -131,7 +131,7 @@ export async function writeRefsProduct(inv: Inventory, workDir: string, options:
   const parquet = inv.chunks * BYTES_PER_REFERENCE > (options.parquetAbove ?? 500e6);
   const product = refsProductPath(workDir, parquet);
   let bytesWritten: number;
-  if (parquet) bytesWritten = writeParquetRefs(dataset, product).bytes;
+  if (parquet) bytesWritten = (await writeParquetRefs(dataset, product)).bytes;
   else {
     const text = kerchunkJson(doc);
     writeFileAtomic(product, text);

@@ -26,6 +26,17 @@ export interface SeriesSpec {
   value: (lat: number, lon: number, step: number, noise: number) => number;
   /** Scalar coordinate, e.g. CMIP's height for tas. */
   height?: number;
+  /** More data variables on the same grid (as a CMIP file with two fields). */
+  also?: DataVariable[];
+}
+
+/** A data variable of a series beside its main one. */
+export interface DataVariable {
+  variable: string;
+  standardName: string;
+  longName: string;
+  units: string;
+  value: (lat: number, lon: number, step: number, noise: number) => number;
 }
 
 /** Deterministic pseudo-random numbers (mulberry32): the same sample data on every machine. */
@@ -149,37 +160,39 @@ export async function writeSeries(dir: string, project: string, spec: SeriesSpec
         ] as const)
           attr(hv, k, v);
       }
-      const data = new Float32Array(nt * spec.nlat * spec.nlon);
-      let k = 0;
-      for (let t = 0; t < nt; t++)
-        for (let j = 0; j < spec.nlat; j++)
-          for (let i = 0; i < spec.nlon; i++) {
-            const v = spec.value(lat[j] ?? 0, lon[i] ?? 0, t0 + t, rand());
-            data[k++] = Number.isNaN(v) ? FILL : v;
-          }
-      const dv = file.create_dataset({
-        name: spec.variable,
-        data,
-        shape: [nt, spec.nlat, spec.nlon],
-        maxshape: [null, spec.nlat, spec.nlon],
-        chunks: spec.chunks,
-        compression: "gzip",
-        compression_opts: 4,
-      });
-      dv.attach_scale(0, "time");
-      dv.attach_scale(1, "lat");
-      dv.attach_scale(2, "lon");
-      for (const [k2, v] of [
-        ["standard_name", spec.standardName],
-        ["long_name", spec.longName],
-        ["units", spec.units],
-        ["cell_methods", "area: time: mean"],
-        ["cell_measures", "area: areacella"],
-      ] as const)
-        attr(dv, k2, v);
-      if (spec.height !== undefined) attr(dv, "coordinates", "height");
-      dv.create_attribute("_FillValue", new Float32Array([FILL]) as never);
-      dv.create_attribute("missing_value", new Float32Array([FILL]) as never);
+      for (const v of [spec, ...(spec.also ?? [])]) {
+        const data = new Float32Array(nt * spec.nlat * spec.nlon);
+        let k = 0;
+        for (let t = 0; t < nt; t++)
+          for (let j = 0; j < spec.nlat; j++)
+            for (let i = 0; i < spec.nlon; i++) {
+              const x = v.value(lat[j] ?? 0, lon[i] ?? 0, t0 + t, rand());
+              data[k++] = Number.isNaN(x) ? FILL : x;
+            }
+        const dv = file.create_dataset({
+          name: v.variable,
+          data,
+          shape: [nt, spec.nlat, spec.nlon],
+          maxshape: [null, spec.nlat, spec.nlon],
+          chunks: spec.chunks,
+          compression: "gzip",
+          compression_opts: 4,
+        });
+        dv.attach_scale(0, "time");
+        dv.attach_scale(1, "lat");
+        dv.attach_scale(2, "lon");
+        for (const [k2, a] of [
+          ["standard_name", v.standardName],
+          ["long_name", v.longName],
+          ["units", v.units],
+          ["cell_methods", "area: time: mean"],
+          ["cell_measures", "area: areacella"],
+        ] as const)
+          attr(dv, k2, a);
+        if (spec.height !== undefined) attr(dv, "coordinates", "height");
+        dv.create_attribute("_FillValue", new Float32Array([FILL]) as never);
+        dv.create_attribute("missing_value", new Float32Array([FILL]) as never);
+      }
       const r = prng(seed * 7919 + f);
       const tracking = Array.from({ length: 4 }, () => Math.floor(r() * 0xffffffff).toString(16).padStart(8, "0")).join("-");
       for (const [k2, v] of [

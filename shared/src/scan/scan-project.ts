@@ -9,9 +9,8 @@ import { readFloat64 } from "../refs/values.js";
 import { layoutToFileInfo } from "./layout-info.js";
 import { writeJsonAtomic } from "../fsutil.js";
 import { withNonFiniteTagged } from "../json/non-finite.js";
-import { describeFile, type FileInfo, type VariableInfo } from "../h5/describe.js";
-import { H5FilePool } from "../h5/pool.js";
-import { readAllAsFloat64 } from "../h5/read.js";
+import type { FileInfo, VariableInfo } from "../h5/describe.js";
+import type { H5FilePool } from "../h5/pool.js";
 import type { ProjectConfig, ScanSummary } from "../schemas.js";
 import type { Inventory } from "./inventory.js";
 import { planAggregation } from "./plan.js";
@@ -55,7 +54,14 @@ export async function scanProject(
   workDir: string,
   progress: Progress = () => {},
 ): Promise<ScanResult> {
-  const pool = await H5FilePool.create();
+  // h5wasm (a quarter of a second to load) only for a file drover's readers cannot read.
+  let fallback: { pool: H5FilePool; describeFile: typeof import("../h5/describe.js").describeFile; readAllAsFloat64: typeof import("../h5/read.js").readAllAsFloat64 } | undefined;
+  const h5 = async () =>
+    (fallback ??= {
+      pool: await (await import("../h5/pool.js")).H5FilePool.create(),
+      describeFile: (await import("../h5/describe.js")).describeFile,
+      readAllAsFloat64: (await import("../h5/read.js")).readAllAsFloat64,
+    });
   const sources = new SourcePool(64, openChecked);
   try {
     // Layouts come from drover's own readers (metadata only); h5wasm steps in for a file whose
@@ -69,6 +75,7 @@ export async function scanProject(
         layouts.push(layout);
       } catch (e) {
         if (!(isDroverError(e) && e.kind === "UnsupportedFeatureError")) throw e;
+        const { pool, describeFile } = await h5();
         infos.push(await describeFile(pool.get(path), path));
         layouts.push(undefined);
       }
@@ -83,7 +90,8 @@ export async function scanProject(
         const layout = layouts[i];
         const lv = layout?.variables.find((x) => x.path === v.path);
         if (layout && lv) hit = readFloat64(sources.get(f.path), lv);
-        else hit = readAllAsFloat64(pool.get(f.path), f.path, v.path);
+        else if (fallback) hit = fallback.readAllAsFloat64(fallback.pool.get(f.path), f.path, v.path);
+        else throw new Error(`internal: no layout and no HDF5 library for ${f.path}`);
         cache.set(key, hit);
       }
       return hit;
@@ -110,7 +118,7 @@ export async function scanProject(
     });
     return { inventoryPath: path, inventory, summary: summarise(inventory), layouts: byPath };
   } finally {
-    pool.close();
+    fallback?.pool.close();
     sources.close();
   }
 }

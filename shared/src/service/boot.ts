@@ -2,6 +2,7 @@ import { connectBus, type Bus } from "../bus.js";
 import { loadConfig, redactUrl, type Config } from "../config.js";
 import { isDroverError } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
+import { closeTasks, configureTasks } from "../tasks/run-task.js";
 
 // What every service does at start and stop: read its settings (a bad one stops it with a
 // message naming the variable), log where it connects, stop cleanly on Ctrl-C / SIGTERM.
@@ -21,15 +22,18 @@ export async function boot(name: string, defaultPrefetch: number): Promise<Servi
     process.exit(2);
   }
   const log = createLogger({ name, level: config.logLevel, format: config.logFormat });
+  // One warm task thread per message the service holds at once: every held message can run.
+  const prefetch = config.prefetch ?? defaultPrefetch;
+  configureTasks({ size: config.taskThreads ?? prefetch, timeoutSeconds: config.taskTimeout });
   try {
     const bus = await connectBus({
       url: config.amqpUrl,
       exchange: config.exchange,
       service: name,
-      prefetch: config.prefetch ?? defaultPrefetch,
+      prefetch,
       logger: log,
     });
-    log.info({ broker: redactUrl(config.amqpUrl), exchange: config.exchange, prefetch: config.prefetch ?? defaultPrefetch }, `${name} connected as ${bus.sender}`);
+    log.info({ broker: redactUrl(config.amqpUrl), exchange: config.exchange, prefetch, taskThreads: config.taskThreads ?? prefetch }, `${name} connected as ${bus.sender}`);
     return { config, log, bus };
   } catch (e) {
     log.error({ err: (e as Error).message }, `${name} could not start`);
@@ -38,7 +42,10 @@ export async function boot(name: string, defaultPrefetch: number): Promise<Servi
   }
 }
 
-/** Stops the service on SIGINT/SIGTERM: no new messages; unacknowledged ones go back to their queue. */
+/**
+ * Stops the service on SIGINT/SIGTERM: no new messages; unacknowledged ones go back to their
+ * queue; then the task threads stop (a task still running is abandoned with its message).
+ */
 export function stopOnSignals(name: string, log: Logger, close: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
@@ -46,6 +53,7 @@ export function stopOnSignals(name: string, log: Logger, close: () => Promise<vo
     stopping = true;
     log.info(`${name} stopping (${signal}); unfinished messages return to their queues`);
     close()
+      .then(closeTasks)
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, "error while stopping"))
       .finally(() => process.exit(0));
   };

@@ -1,53 +1,32 @@
-import { Worker } from "node:worker_threads";
-import { DroverError, type ErrorDetail } from "../errors.js";
+import { checkPoolOptions, DEFAULT_TASK_TIMEOUT_S, TaskPool, type TaskPoolOptions } from "./task-pool.js";
+import type { TaskProgress } from "./task-error.js";
 import type { TaskInputs, TaskName, TaskOutputs } from "./tasks.js";
 
-export interface TaskProgress {
-  done: number;
-  total: number;
-  unit: string;
-  detail?: string;
+export { TaskError, type TaskProgress } from "./task-error.js";
+
+// The process's shared task pool, made on the first runTask. Services size it from their
+// configuration at boot (configureTasks) and close it when they stop (closeTasks); tests and
+// one-shot commands get one thread and the default time budget.
+
+let options: TaskPoolOptions = { size: 1, timeoutSeconds: DEFAULT_TASK_TIMEOUT_S };
+let pool: TaskPool | undefined;
+
+/** Sets the size and time budget of the pool runTask uses; call before the first task. */
+export function configureTasks(next: TaskPoolOptions): void {
+  if (pool) throw new Error("configureTasks must come before the first runTask (the task pool is already running)");
+  checkPoolOptions(next);
+  options = next;
 }
 
-/** A failed task: its error detail and any reports it wrote before failing. */
-export class TaskError extends DroverError {
-  constructor(
-    readonly detail: ErrorDetail,
-    reports: Record<string, string>,
-  ) {
-    super(detail.kind as ErrorDetail["kind"], detail.message, {
-      reports,
-      permanent: detail.permanent,
-      ...(detail.file ? { file: detail.file } : {}),
-      ...(detail.variable ? { variable: detail.variable } : {}),
-    });
-  }
-}
-
-/** Runs a task in its own worker thread; progress arrives at most twice a second. */
+/** Runs a task on a warm worker thread; progress arrives at most twice a second. */
 export function runTask<K extends TaskName>(task: K, input: TaskInputs[K], onProgress: (p: TaskProgress) => void = () => {}): Promise<TaskOutputs[K]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./worker-entry.js", import.meta.url), { workerData: { task, input } });
-    let settled = false;
-    worker.on("message", (m: { kind: string } & Record<string, unknown>) => {
-      if (m.kind === "progress") onProgress(m as unknown as TaskProgress);
-      else if (m.kind === "result") {
-        settled = true;
-        resolve(m["value"] as TaskOutputs[K]);
-      } else if (m.kind === "error") {
-        settled = true;
-        reject(new TaskError(m["detail"] as ErrorDetail, (m["reports"] as Record<string, string>) ?? {}));
-      }
-    });
-    worker.on("error", (e) => {
-      if (settled) return;
-      settled = true;
-      reject(new TaskError({ kind: "ComputeError", message: `the ${task} worker thread crashed: ${e.message}`, permanent: true }, {}));
-    });
-    worker.on("exit", (code) => {
-      if (settled) return;
-      settled = true;
-      reject(new TaskError({ kind: "ComputeError", message: `the ${task} worker thread exited with code ${code} before finishing`, permanent: true }, {}));
-    });
-  });
+  pool ??= new TaskPool(options);
+  return pool.run(task, input, onProgress);
+}
+
+/** Stops the pool's threads (a later runTask starts a new pool). */
+export async function closeTasks(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.close();
 }

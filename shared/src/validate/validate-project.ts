@@ -17,7 +17,8 @@ import { reencoder } from "../refs/cf-time.js";
 import { openSource, type SourceFile } from "../sources.js";
 import { plainJson, type JsonValue } from "../json/python-json.js";
 import { compareGlobalAttributes, compareVariableAttributes, zattrsOf } from "./attributes.js";
-import { compareValues, position, seededIndex } from "./compare.js";
+import { boxesOf, checkByFile, type Box } from "./boxes.js";
+import { compareValues, position } from "./compare.js";
 import { compareGroups, extraGroups } from "./groups.js";
 import { visibleDimension } from "../formats/scope.js";
 import { variableSets } from "../scan/variable-sets.js";
@@ -37,11 +38,6 @@ export interface ValidationResult {
   data: DataReport;
   metadata: MetadataReport;
 }
-
-/** Steps per box along the concatenation dimension at each end of a file. */
-const EDGE = 8;
-/** Largest extent per other dimension in a sampled box. */
-const SIDE = 256;
 
 const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
@@ -116,9 +112,21 @@ export async function validateProduct(options: {
   const data = emptyDataReport();
   const meta = emptyMetadataReport();
   try {
+    // Variables' attributes are compared in the first file of each variable set only: the other
+    // files are described briefly, and a file holding a set not seen before is described in full
+    // (every set's first file is one of those; see variableSets).
+    // The time coordinate's units are read from every file by name: variables of a coordinate's
+    // name in the first file are described in full everywhere.
     const sources: SourceFile[] = [];
+    const setsSeen = new Set<string>();
+    let coordinates: Set<string> | undefined;
     for (const [i, f] of options.files.entries()) {
-      sources.push(await openSource(f, pool));
+      let source = await openSource(f, pool, coordinates ? { briefExcept: coordinates } : {});
+      coordinates ??= new Set(source.info.variables.filter((v) => v.isCoordinate).map((v) => v.name));
+      const set = variablePaths(source.info);
+      if (i > 0 && !setsSeen.has(set)) source = await openSource(f, pool);
+      setsSeen.add(set);
+      sources.push(source);
       progress(i + 1, options.files.length * 2, "files");
     }
     const infos: FileInfo[] = sources.map((s) => s.info);
@@ -175,28 +183,49 @@ export async function validateProduct(options: {
     const timeAttrs = timeVar ? attrsOf(timeVar.path.slice(1)) : {};
     const productTime = timeVar && timeArr ? { coord: timeVar, units: plainJson(timeAttrs["units"]), calendar: plainJson(timeAttrs["calendar"]) } : undefined;
 
+    // Whether each variable's values can be compared (in the product, same dimensions, expected
+    // shape), and which boxes of it; the reasons it cannot are reported in the loop below.
+    const shapeIn = (path: string) => (i: number) => [...((infos[i] as FileInfo).variables.find((x) => x.path === path)?.shape ?? [])];
+    const prepared = visits.map(({ v, order, starts, seriesLength }) => {
+      const arr = productVars.get(v.path);
+      if (!arr) return { problem: "missing" as const };
+      const concatAxis = concatDim === null ? -1 : v.dimensions.indexOf(concatDim);
+      const expectedShape = v.shape.map((n, a) => (a === concatAxis ? seriesLength : n));
+      const dims = plainJson(attrsOf(v.path.slice(1))["_ARRAY_DIMENSIONS"]);
+      if (JSON.stringify(dims) !== JSON.stringify(v.dimensions)) return { problem: "dims" as const, dims };
+      if (JSON.stringify(arr.shape) !== JSON.stringify(expectedShape)) return { problem: "size" as const, arr, expectedShape };
+      const boxes = boxesOf(v, concatAxis, order, starts, options.project, shapeIn(v.path), (i) => lengthOf(infos[i] as FileInfo));
+      return { problem: undefined, arr, concatAxis, boxes };
+    });
+    // Every box compared first, source file by source file; reported below in the variables' order.
+    const results = await checkByFile(
+      prepared.map((p) => (p.problem === undefined ? p.boxes : [])),
+      (k, b) => {
+        const p = prepared[k] as Extract<(typeof prepared)[number], { problem: undefined }>;
+        return compareBox((visits[k] as (typeof visits)[number]).v, p.arr, p.concatAxis, b, infos[b.file] as FileInfo, sources[b.file] as SourceFile, productTime);
+      },
+    );
+
     // Every key below is the variable's key in the product (its path without the leading "/"),
     // which tells apart variables of the same name in different groups.
-    for (const { v, order, starts, seriesLength } of visits) {
+    for (const [k, { v }] of visits.entries()) {
       const key = v.path.slice(1);
-      const arr = productVars.get(v.path);
+      const p = prepared[k] as (typeof prepared)[number];
       const again = seen.has(key);
       seen.add(key);
-      if (!arr) {
+      if (p.problem === "missing") {
         if (!again) note({ data_vars: meta.data_vars }, "data_vars", key, { type: "missing", info: "missing from zarr" });
         continue;
       }
-      const concatAxis = concatDim === null ? -1 : v.dimensions.indexOf(concatDim);
-      const expectedShape = v.shape.map((n, a) => (a === concatAxis ? seriesLength : n));
-      const dims = plainJson(attrsOf(key)["_ARRAY_DIMENSIONS"]);
-      if (JSON.stringify(dims) !== JSON.stringify(v.dimensions)) {
-        note(data.variables, "dim_errors", key, { zarr: dims ?? null, source: v.dimensions });
+      if (p.problem === "dims") {
+        note(data.variables, "dim_errors", key, { zarr: p.dims ?? null, source: v.dimensions });
         continue;
       }
-      if (JSON.stringify(arr.shape) !== JSON.stringify(expectedShape)) {
-        note(data.variables, "size_errors", key, { zarr: arr.shape, source: expectedShape });
+      if (p.problem === "size") {
+        note(data.variables, "size_errors", key, { zarr: p.arr.shape, source: p.expectedShape });
         continue;
       }
+      const { arr } = p;
       if (!again && !sameDtype(arr.dtype, v)) note(data.variables, "dtype/precision", key, { zarr: arr.dtype, source: v.dtype });
       const productAttrs = { ...attrsOf(key) };
       if (v.enumDict !== undefined || ENUM_ATTRIBUTE in productAttrs) {
@@ -207,45 +236,11 @@ export async function validateProduct(options: {
         }
       }
       if (!again) compareVariableAttributes(v, productAttrs, (arr as unknown as { fillValue: unknown }).fillValue, meta);
-      const isText = v.kind === "char" || v.kind === "string";
       if (!again) data.compared.variables.push(key);
 
-      // Boxes to compare: the whole of small variables and coordinates; for variables along the
-      // concatenation dimension, the first and last steps of the sampled files.
-      const sampled = new Set([order[0], order[order.length - 1], order[seededIndex(options.project, order.length)]]);
-      const boxes: Array<{ file: number; start: number[]; stop: number[]; at: number }> = [];
-      if (concatAxis < 0) {
-        boxes.push({ file: order[0] as number, ...centredBox(v.shape, -1, 0, 0), at: 0 });
-      } else if (v.isCoordinate || v.shape.reduce((p, n) => p * n, 1) <= 65536) {
-        for (const i of order) boxes.push({ file: i, start: v.shape.map(() => 0), stop: [...(infos[i] as FileInfo).variables.find((x) => x.path === v.path)?.shape ?? []], at: starts[i] ?? 0 });
-      } else {
-        for (const i of sampled) {
-          if (i === undefined) continue;
-          const n = lengthOf(infos[i] as FileInfo);
-          const head = centredBox(v.shape, concatAxis, 0, Math.min(EDGE, n));
-          const tail = centredBox(v.shape, concatAxis, Math.max(0, n - EDGE), n);
-          boxes.push({ file: i, ...head, at: starts[i] ?? 0 }, { file: i, ...tail, at: starts[i] ?? 0 });
-        }
-      }
-      for (const b of boxes) {
-        if (b.stop.some((e, a) => e <= (b.start[a] ?? 0))) continue; // nothing to compare along a zero-length dimension
+      for (const [j, b] of p.boxes.entries()) {
+        const { compared, diff, pStart } = (results[k] as BoxResult[])[j] as BoxResult;
         const info = infos[b.file] as FileInfo;
-        const source = sources[b.file] as SourceFile;
-        const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
-        const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
-        let compared: number;
-        let diff: ReturnType<typeof compareText> | ReturnType<typeof compareValues>;
-        if (isText) {
-          const src = v.shape.length === 0 ? source.text(v.path, [], []) : source.text(v.path, b.start, b.stop);
-          compared = src.length;
-          diff = compareText(await readProductText(arr, pStart, pStop), src);
-        } else {
-          const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
-          const map = timeMap(info, v, productTime);
-          const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
-          compared = src.length;
-          diff = compareValues((await readProduct(arr, pStart, pStop)) as ArrayLike<number>, src as ArrayLike<number>);
-        }
         data.compared.values += compared;
         if (!data.compared.files.includes(info.path)) data.compared.files.push(info.path);
         if (diff) {
@@ -302,6 +297,27 @@ export async function validateProduct(options: {
   };
 }
 
+interface BoxResult {
+  compared: number;
+  diff: ReturnType<typeof compareText> | ReturnType<typeof compareValues>;
+  /** Where the box starts in the product. */
+  pStart: number[];
+}
+
+/** One box of a variable: the source's values (read by h5wasm or the netCDF3 reader) against the product's (zarrita). */
+async function compareBox(v: VariableInfo, arr: ZArray, concatAxis: number, b: Box, info: FileInfo, source: SourceFile, productTime: Parameters<typeof timeMap>[2]): Promise<BoxResult> {
+  const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
+  const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
+  if (v.kind === "char" || v.kind === "string") {
+    const src = v.shape.length === 0 ? source.text(v.path, [], []) : source.text(v.path, b.start, b.stop);
+    return { compared: src.length, diff: compareText(await readProductText(arr, pStart, pStop), src), pStart };
+  }
+  const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
+  const map = timeMap(info, v, productTime);
+  const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
+  return { compared: src.length, diff: compareValues((await readProduct(arr, pStart, pStop)) as ArrayLike<number>, src as ArrayLike<number>), pStart };
+}
+
 /**
  * The concatenated coordinate (and its bounds) in a file whose time units differ from the
  * product's are compared after re-encoding the source values to the product's units.
@@ -330,17 +346,16 @@ function sameDictionary(product: unknown, source: Record<string, number> | undef
   return Object.keys(p).length === keys.length && keys.every((k) => p[k] === source[k]);
 }
 
+/** The set of variables a file holds, as one string (the key variableSets groups files by). */
+function variablePaths(info: FileInfo): string {
+  return info.variables.map((v) => v.path).sort().join("\u0000");
+}
+
 function sameDtype(zdtype: string, v: VariableInfo): boolean {
   if (v.dtype === "|O") return zdtype === "v2:object";
   if (/^\|S\d+$/.test(v.dtype)) return zdtype === `v2:${v.dtype.slice(1)}`;
   const map: Record<string, string> = { "<f4": "float32", "<f8": "float64", "|i1": "int8", "|u1": "uint8", "<i2": "int16", "<u2": "uint16", "<i4": "int32", "<u4": "uint32", "<i8": "int64", "<u8": "uint64" };
   return map[v.dtype] === zdtype;
-}
-
-function centredBox(shape: number[], axis: number, from: number, to: number): { start: number[]; stop: number[] } {
-  const start = shape.map((n, a) => (a === axis ? from : Math.max(0, Math.floor((n - Math.min(n, SIDE)) / 2))));
-  const stop = shape.map((n, a) => (a === axis ? to : (start[a] ?? 0) + Math.min(n, SIDE)));
-  return { start, stop };
 }
 
 function guessConcatDim(infos: FileInfo[], productVars: Map<string, ZArray>): string | null {

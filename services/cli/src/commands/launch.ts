@@ -1,9 +1,13 @@
-import { count, groupId, readGroup, readGroupFile, type ProjectConfig } from "@drover/shared";
+import { count, groupId, readGroup, readGroupFile, storeLaunch, type ProjectConfig } from "@drover/shared";
 import { askTracker } from "../ask.js";
 import { seconds, str, UsageError, type Command } from "../command.js";
 import { watchGroup } from "./watch.js";
 
-/** Checks a group file at the door and injects the group: one group.register.request, answered by the state-tracker. */
+/**
+ * Checks a group file at the door and injects the group: its projects go into the database (a
+ * few chunk documents), then one small group.register.request naming them, answered by the
+ * state-tracker, which deletes the chunks once the group is registered.
+ */
 export const launch: Command = {
   name: "launch",
   args: "<group-file.csv>",
@@ -34,7 +38,8 @@ export const launch: Command = {
     const timeout = seconds(values, "timeout", 120);
     const spec = readGroupFile(file, ctx.config.dataRoots, { ...(group ? { name: group } : {}), config });
     const replace = values["replace"] === true;
-    const existing = await readGroup(await ctx.store(), groupId(spec.name));
+    const store = await ctx.store();
+    const existing = await readGroup(store, groupId(spec.name));
     if (existing && !replace) {
       process.stderr.write(
         `drover: group ${spec.name} already exists (${existing.state}, ${count(existing.projects.length, "project")}, launched ${existing.createdAt} from ${existing.groupFile}).\n` +
@@ -45,13 +50,8 @@ export const launch: Command = {
       return 1;
     }
     const files = spec.projects.reduce((n, p) => n + p.files.length, 0);
-    const answer = await askTracker(
-      ctx,
-      "group.register.request",
-      { group: spec.name },
-      { groupFile: spec.groupFile, replace, projects: spec.projects.map((p) => ({ code: p.code, files: p.files, config: p.config })) },
-      timeout,
-    );
+    const stored = await storeLaunch(store, spec.name, spec.projects.map((p) => ({ code: p.code, files: p.files, config: p.config })));
+    const answer = await askTracker(ctx, "group.register.request", { group: spec.name }, { groupFile: spec.groupFile, replace, ...stored }, timeout);
     if (answer.outcome !== "done") {
       process.stderr.write(`drover: group ${spec.name} was not launched: ${answer.message}\n`);
       return 1;

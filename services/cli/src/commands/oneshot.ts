@@ -1,24 +1,16 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, isAbsolute, resolve } from "node:path";
-import {
-  DroverError,
-  buildReferences,
-  kerchunkJson,
-  rewriteUrls,
-  writeParquetRefs,
-  type RefsDataset,
-  copyAtomic,
-  globFiles,
-  scanProject,
-  validateProduct,
-  writeFileAtomic,
-  writeJsonAtomic,
-  writeZarrProduct,
-  RefsNotExpressibleError,
-  type KerchunkV1,
-  type ProjectConfig,
-} from "@drover/shared";
+import { DroverError } from "@drover/shared/errors";
+import { copyAtomic, writeFileAtomic, writeJsonAtomic } from "@drover/shared/fsutil";
+import { globFiles } from "@drover/shared/group/glob";
+import { RefsNotExpressibleError } from "@drover/shared/refs/combine";
+import { writeParquetRefs } from "@drover/shared/refs/parquet";
+import { kerchunkJson, type RefsDataset } from "@drover/shared/refs/serialise";
+import type { KerchunkV1 } from "@drover/shared/refs/types";
+import { buildReferences, rewriteUrls } from "@drover/shared/refs/write-refs";
+import { scanProject } from "@drover/shared/scan/scan-project";
+import type { ProjectConfig } from "@drover/shared/schemas";
 import { str, UsageError, type Command, type Invocation, type OptionSpec } from "../command.js";
 
 // `drover refs …` and `drover zarr …`: the same scan, compute and validate code, in one process,
@@ -31,6 +23,7 @@ const common: Record<string, OptionSpec> = {
   "keep-vars": { type: "string", value: "v1,v2", help: "keep only these variables (and their coordinates)" },
   work: { type: "string", value: "DIR", help: "keep intermediate files (and the per-file reference cache) here" },
   quiet: { type: "boolean", help: "print nothing but errors" },
+  "no-validate": { type: "boolean", help: "write the product without comparing it with its sources (faster; no report, exit 0 is no proof)" },
   "allow-missing": { type: "boolean", help: "write the product even though it leaves out source variables it cannot represent (compound, opaque, szip…)" },
 };
 
@@ -52,6 +45,8 @@ function expand(args: string[]): string[] {
 
 /** Validates the product against its sources; the report goes beside the output either way. */
 async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void, allowMissing: boolean): Promise<boolean> {
+  // The validator (zarrita and the HDF5 library) loads only when a product is validated.
+  const { validateProduct } = await import("@drover/shared/validate/validate-project");
   const report = await validateProduct({ project, files, config, product, workDir: work });
   const path = `${out}.report.json`;
   writeJsonAtomic(path, { data: report.data, metadata: report.metadata });
@@ -99,6 +94,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const say = (s: string) => {
     if (!quiet) process.stderr.write(`${s}\n`);
   };
+  const validate = values["no-validate"] !== true;
   const workArg = str(values, "work");
   const work = workArg ? resolve(workArg) : mkdtempSync(resolve(tmpdir(), "drover-oneshot-"));
   const t0 = performance.now();
@@ -118,24 +114,35 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
         if (e instanceof RefsNotExpressibleError) throw new DroverError("UnsupportedFeatureError", `${e.message}; write a Zarr copy instead: drover zarr … -o out.zarr`);
         throw e;
       }
+      const keys = Object.keys(doc.refs).length;
+      const final = remote ? rewriteUrls(doc, remote.from, remote.to) : doc;
+      if (!validate) {
+        // Written straight into place (temporary name, then rename), without a report.
+        if (parquet) await writeParquetRefs(dataset, out);
+        else writeFileAtomic(out, kerchunkJson(final));
+        say(`references: ${keys} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+        say(`wrote ${out} in ${((performance.now() - t0) / 1000).toFixed(2)} s, NOT validated (--no-validate)`);
+        return 0;
+      }
       product = resolve(work, parquet ? "k1.0a.parq" : "k1.0a.json");
-      if (parquet) writeParquetRefs(dataset, product);
-      else writeFileAtomic(product, kerchunkJson(doc));
-      say(`references: ${Object.keys(doc.refs).length} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
-      if (remote) doc = rewriteUrls(doc, remote.from, remote.to);
+      const text = parquet ? undefined : kerchunkJson(doc);
+      if (text === undefined) await writeParquetRefs(dataset, product);
+      else writeFileAtomic(product, text);
+      say(`references: ${keys} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
       if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
-      if (parquet) copyAtomic(product, out);
-      else writeFileAtomic(out, kerchunkJson(doc));
+      if (parquet || !remote) copyAtomic(product, out);
+      else writeFileAtomic(out, kerchunkJson(final));
     } else {
+      const { writeZarrProduct } = await import("@drover/shared/compute/write-zarr");
       const r = await writeZarrProduct(scan.inventory, work, (done, total) => {
         if (!quiet && process.stderr.isTTY) process.stderr.write(`\rcompute: ${done}/${total} chunks`);
       });
       if (!quiet && process.stderr.isTTY) process.stderr.write("\n");
       product = r.product;
-      if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
+      if (validate && !(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
       copyAtomic(product, out);
     }
-    say(`wrote ${out} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    say(`wrote ${out} in ${((performance.now() - t0) / 1000).toFixed(2)} s${validate ? "" : ", NOT validated (--no-validate)"}`);
     return 0;
   } finally {
     if (!workArg) rmSync(work, { recursive: true, force: true });
@@ -146,13 +153,14 @@ export const refs: Command = {
   name: "refs",
   args: "<files or globs…>",
   minArgs: 1,
-  summary: "Kerchunk references for a series of files, in one process (no bus, no database): scan, compute and validate.\nExits 0 only once the product is validated; the report goes beside it (out.json.report.json). *.parq writes Parquet references.",
+  summary: "Kerchunk references for a series of files, in one process (no bus, no database): scan, compute and validate.\nExits 0 only once the product is validated (unless --no-validate); the report goes beside it (out.json.report.json). *.parq writes Parquet references.",
   options: {
     ...common,
     "inline-threshold": { type: "string", value: "BYTES", help: "chunks smaller than this are inlined (default 500)" },
     remote: { type: "string", value: "FROM=TO", help: "rewrite paths starting FROM into URLs starting TO (PADOCC's remote copy)" },
   },
   examples: ["drover refs 'var/data/demo/tas/*.nc' -o tas.json", "drover refs 'archive/pr_*.nc' -o pr.parq --concat-dim time"],
+  offline: true,
   run: (_ctx, input) => oneShot("refs", input),
 };
 
@@ -160,8 +168,9 @@ export const zarr: Command = {
   name: "zarr",
   args: "<files or globs…>",
   minArgs: 1,
-  summary: "A Zarr v2 copy of a series of files, in one process (no bus, no database). Exits 0 only once the copy is validated.",
+  summary: "A Zarr v2 copy of a series of files, in one process (no bus, no database). Exits 0 only once the copy is validated (unless --no-validate).",
   options: common,
   examples: ["drover zarr 'var/data/demo/pr/*.nc' -o pr.zarr"],
+  offline: true,
   run: (_ctx, input) => oneShot("zarr", input),
 };

@@ -38,7 +38,7 @@ export function walkBtree1(
       const child = c.address();
       if (child === UNDEF) throw c.fail("undefined child address");
       if (level > 0) node(child, depth + 1, level - 1);
-      else visit(new Cursor(file, c.bytes, c.origin, "v1 B-tree key", keyAt, keyAt + keySize), child);
+      else visit(new Cursor(file, c.bytes, c.origin, "v1 B-tree key", keyAt, keyAt + keySize, c.view), child);
     }
   };
   if (address !== UNDEF) node(address, 0, -1);
@@ -115,7 +115,7 @@ export function walkBtree2(
     c.skip(records * h.recordSize);
     for (let i = 0; i < records; i++) {
       const at = first + i * h.recordSize;
-      visit(new Cursor(file, c.bytes, c.origin, "v2 B-tree record", at, at + h.recordSize), h);
+      visit(new Cursor(file, c.bytes, c.origin, "v2 B-tree record", at, at + h.recordSize, c.view), h);
     }
     if (leaf) return;
     for (let i = 0; i <= records; i++) {

@@ -33,8 +33,10 @@ export class Cursor {
     readonly structure: string,
     pos = 0,
     end = bytes.length,
+    /** The view over `bytes` when the caller has one (sub-cursors share their parent's). */
+    view?: DataView,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = pos;
     this.end = end;
   }
@@ -42,7 +44,7 @@ export class Cursor {
   /** A cursor over `length` bytes starting at the current position (which it skips). */
   sub(length: number, structure = this.structure): Cursor {
     this.need(length);
-    const c = new Cursor(this.ctx, this.bytes, this.origin, structure, this.pos, this.pos + length);
+    const c = new Cursor(this.ctx, this.bytes, this.origin, structure, this.pos, this.pos + length, this.view);
     this.pos += length;
     return c;
   }

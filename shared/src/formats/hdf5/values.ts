@@ -89,7 +89,7 @@ export function attributeValue(file: Hdf5File, a: RawAttribute): AttributeValue 
   if (a.space.kind === "null") return isText ? "" : null;
   let count = 1;
   for (const d of a.space.dims) count *= d;
-  const c = new Cursor(file, a.data.bytes, a.data.origin, a.data.structure, a.data.pos, a.data.end);
+  const c = new Cursor(file, a.data.bytes, a.data.origin, a.data.structure, a.data.pos, a.data.end, a.data.view);
   const what = `attribute "${a.name}"`;
   if (isText) {
     const out: string[] = [];
@@ -128,7 +128,7 @@ export function enumValue(file: Hdf5File, t: Extract<H5Type, { cls: "enum" }>, b
  */
 export function dimensionList(file: Hdf5File, a: RawAttribute): number[][] {
   const t = a.type;
-  const c = new Cursor(file, a.data.bytes, a.data.origin, a.data.structure, a.data.pos, a.data.end);
+  const c = new Cursor(file, a.data.bytes, a.data.origin, a.data.structure, a.data.pos, a.data.end, a.data.view);
   if (t.cls !== "vlen" || t.base.cls !== "reference" || t.base.refType !== 0) {
     throw c.unsupported("DIMENSION_LIST attribute that is not a list of object references");
   }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds what is missing, starts RabbitMQ and the CouchDB API when they are not
+# running (the pipeline figures need them), runs `drover bench` and stops what it started.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_build
+note_stack
+trap stop_started_stack EXIT
+"$DROVER_ROOT/scripts/stack.sh" start
+cd "$DROVER_ROOT"
+node services/cli/dist/main.js bench "$@"
