@@ -27,8 +27,8 @@ export interface DocStore {
   putMany(docs: Doc[]): Promise<PutResult[]>;
   /** Deletes the document at that _rev (a stale one is a ConflictError); a missing one is no error. */
   remove(id: string, rev: string): Promise<void>;
-  /** Every document whose id starts with `prefix`, in id order. */
-  list(prefix: string): Promise<unknown[]>;
+  /** Every document whose id starts with `prefix`, in id order; a page of `limit` after the id `after` when given. */
+  list(prefix: string, page?: { after?: string | undefined; limit: number }): Promise<unknown[]>;
   /** Number of projects of a group in each state. */
   countStates(group: string): Promise<Record<ProjectState, number>>;
   /** Ids of documents whose outbox still holds messages. */
@@ -176,9 +176,11 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
         throw asStoreError(e, `remove ${id}`);
       }
     },
-    async list(prefix) {
+    async list(prefix, page) {
       try {
-        const r = await retryOnReset(() => db.list({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true }));
+        // A page starts at the last id of the one before, skipped.
+        const range = page?.after === undefined ? { startkey: prefix } : { startkey: page.after, skip: 1 };
+        const r = await retryOnReset(() => db.list({ ...range, endkey: `${prefix}\ufff0`, include_docs: true, ...(page ? { limit: page.limit } : {}) }));
         return r.rows.flatMap((row) => (row.doc ? [row.doc] : []));
       } catch (e) {
         throw asStoreError(e, `list ${prefix}`);
@@ -265,11 +267,9 @@ export function createMemoryStore(): DocStore & { docs: Map<string, Doc> } {
       if (cur._rev !== rev) throw new ConflictError(id);
       docs.delete(id);
     },
-    async list(prefix) {
-      return [...docs.keys()]
-        .filter((k) => k.startsWith(prefix))
-        .sort()
-        .map((k) => clone(docs.get(k)));
+    async list(prefix, page) {
+      const keys = [...docs.keys()].filter((k) => k.startsWith(prefix) && (page?.after === undefined || k > page.after)).sort();
+      return (page ? keys.slice(0, page.limit) : keys).map((k) => clone(docs.get(k)));
     },
     async countStates(group) {
       const counts = Object.fromEntries(projectStates.map((s) => [s, 0])) as Record<ProjectState, number>;
@@ -357,6 +357,22 @@ export async function readGroup(store: DocStore, id: string): Promise<GroupDoc |
 export async function listProjects(store: DocStore, group: string): Promise<ProjectDoc[]> {
   const docs = await store.list(`project:${group}:`);
   return docs.map((d) => parseDoc(ProjectDocSchema, d, (d as Doc)._id));
+}
+
+/**
+ * A group's projects a page at a time, in id order: a group of tens of thousands of projects is
+ * never all in memory at once.
+ */
+export async function* projectPages(store: DocStore, group: string, size = 1000): AsyncGenerator<ProjectDoc[]> {
+  let after: string | undefined;
+  for (;;) {
+    const docs = await store.list(`project:${group}:`, { after, limit: size });
+    if (docs.length === 0) return;
+    const page = docs.map((d) => parseDoc(ProjectDocSchema, d, (d as Doc)._id));
+    yield page;
+    if (docs.length < size) return;
+    after = (docs[docs.length - 1] as Doc)._id;
+  }
 }
 
 export async function listGroups(store: DocStore): Promise<GroupDoc[]> {

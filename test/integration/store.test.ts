@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, ProjectDocSchema, newProject, openCouchStore, readProject, updateDoc, type DocStore, type ProjectDoc } from "@drover/shared";
+import { checkProjectPages } from "../helpers/pages.js";
 import { COUCHDB_URL, isolate, servicesAvailable } from "../helpers/services.js";
 
 const available = await servicesAvailable();
@@ -43,6 +44,10 @@ describe.skipIf(!available)("the CouchDB store", () => {
     expect(counts.Validated).toBe(1);
     expect(counts.Completed).toBe(0);
     expect(await store.pendingOutbox()).toEqual(["project:counted:c"]);
+  });
+
+  it("gives a group's projects a page at a time, in id order, each once, and no other group's", async () => {
+    await checkProjectPages(store, "paged");
   });
 
   it("answers undefined for a document that does not exist", async () => {

@@ -24,6 +24,7 @@ import {
   moveGroup,
   parseMessage,
   projectId,
+  projectPages,
   readGroup,
   readLaunch,
   readProject,
@@ -237,27 +238,30 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const ready = counts.Validated + (retryCompletion ? counts.CompletionFailed : 0);
     // Reading every project is only needed at the decision points.
     if (active > 0 && g.state !== "Incomplete" && ready < total - counts.Faultlisted) return;
-    const listed = await listProjects(store, group);
-    const all = listed.map((p) => (retryCompletion && p.state === "CompletionFailed" ? { ...p, state: "Validated" as const } : p));
+    // The decision needs each project's state, outputs and last error, not its history or outbox:
+    // read a page at a time and keep the rest, so memory does not grow with a group's history.
+    const all: ProjectDoc[] = [];
+    for await (const page of projectPages(store, group)) {
+      for (const p of page) all.push({ ...p, history: [], outbox: [], ...(retryCompletion && p.state === "CompletionFailed" ? { state: "Validated" as const } : {}) });
+    }
     let decision: ReturnType<typeof assessGroup> = { kind: "none" };
     const moved = await changeGroup(group, (cur) => {
       decision = assessGroup(cur, all, deps.completeDir, event, ctx());
       return decision.kind === "none" ? undefined : decision.group;
     });
     if (!moved) return;
-    await queueCompletion(moved.doc, listed);
+    await queueCompletion(moved.doc);
     await flushGroup(moved.doc, moved.added);
   }
 
   /** A group moving to Completing takes its validated projects along (one bulk write) before the request goes out. */
-  async function queueCompletion(g: GroupDoc, listed?: ProjectDoc[]): Promise<void> {
+  async function queueCompletion(g: GroupDoc): Promise<void> {
     if (g.state !== "Completing") return;
     const request = g.outbox.find((m) => m.type === "group.complete.request");
     if (!request) return;
     const req = parseMessage("group.complete.request", request);
     const codes = new Set(req.body.projects.map((p) => p.code));
-    const docs = (listed ?? (await listProjects(store, g.name))).filter((p) => codes.has(p.code));
-    await changeMany(docs, (doc) => onCompletionQueued(doc, req, ctx()));
+    for await (const page of projectPages(store, g.name)) await changeMany(page.filter((p) => codes.has(p.code)), (doc) => onCompletionQueued(doc, req, ctx()));
   }
 
   /** Tells whoever sent a request what came of it. Best effort: the change itself is already stored. */
@@ -334,11 +338,12 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
     // Projects first (one bulk write): a group reads Completed only once every project does.
     const items = new Map(msg.body.items.map((i) => [i.code, i]));
-    const docs = (await listProjects(store, msg.group)).filter((p) => items.has(p.code));
-    await changeMany(docs, (p) => {
-      const item = items.get(p.code);
-      return item ? onProjectCompleted(p, item, msg, ctx()) : undefined;
-    });
+    for await (const page of projectPages(store, msg.group)) {
+      await changeMany(page.filter((p) => items.has(p.code)), (p) => {
+        const item = items.get(p.code);
+        return item ? onProjectCompleted(p, item, msg, ctx()) : undefined;
+      });
+    }
     const g = await changeGroup(msg.group, (cur) =>
       cur.state === "Completing" && cur.completion?.requestId === msg.correlationId
         ? { ...moveGroup(cur, "Completed", msg.type, [`${msg.body.items.length} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
@@ -353,8 +358,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
     const retry = !err.permanent && (g0.completion?.attempts ?? 1) < deps.settings.maxAttempts;
     const members = new Set(g0.projects);
-    const docs = (await listProjects(store, msg.group)).filter((p) => members.has(p.code));
-    await changeMany(docs, (p) => onProjectCompletionFailed(p, err, msg, ctx()));
+    for await (const page of projectPages(store, msg.group)) await changeMany(page.filter((p) => members.has(p.code)), (p) => onProjectCompletionFailed(p, err, msg, ctx()));
     const g = await changeGroup(msg.group, (cur) =>
       cur.state === "Completing" ? { ...moveGroup(cur, "Incomplete", msg.type, [`completion failed: ${err.kind}: ${err.message}`], ctx()), completion: { ...cur.completion, requestId: cur.completion?.requestId ?? "", attempts: cur.completion?.attempts ?? 1, error: err } } : undefined,
     );

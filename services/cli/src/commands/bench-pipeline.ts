@@ -31,6 +31,8 @@ export interface PhaseLatency {
 
 export interface PipelineFigures {
   projects: number;
+  /** Copies of each worker (scanner, computer, validator). */
+  copies: number;
   /** The group's last state: Completed, or Incomplete when something failed. */
   groupState: string;
   /** Why, when Incomplete (the first few reasons). */
@@ -261,7 +263,7 @@ async function readAllProjects(db: Nano.DocumentScope<ProjectDoc>, group: string
 // ---------------------------------------------------------------------------------------------
 
 /** Runs N one-file projects through all phases and measures it; leaves nothing behind but the file cache. */
-export async function pipelineBench(ctx: Context, projects: number, say: (s: string) => void): Promise<PipelineFigures> {
+export async function pipelineBench(ctx: Context, projects: number, say: (s: string) => void, copies = 1): Promise<PipelineFigures> {
   if (!Number.isInteger(projects) || projects < 1) throw new Error(`--pipeline needs a whole number of projects, not ${projects}`);
   const root = resolve(import.meta.dirname, "..", "..", "..", "..");
   const benchDir = join(ctx.config.home, "bench", "pipeline");
@@ -293,7 +295,11 @@ export async function pipelineBench(ctx: Context, projects: number, say: (s: str
   const children: Child[] = [];
   let watcher: Awaited<ReturnType<typeof connectBus>> | undefined;
   try {
-    for (const s of SERVICES) children.push(startChild(root, s, [], env));
+    // Workers compete for their queues when there are several copies; one state-tracker and one completion.
+    for (const s of SERVICES) {
+      const n = s === "state-tracker" || s === "completion" ? 1 : copies;
+      for (let k = 1; k <= n; k++) children.push({ ...startChild(root, s, [], env), ...(k > 1 ? { name: `${s}#${k}` } : {}) });
+    }
     await until("the services to start", () => (children.every((c) => /"msg":"(listening on |state-tracker ready)/.test(c.tail())) ? true : undefined), children, 120_000);
 
     // Progress: every project state change, heard on the bus.
@@ -343,6 +349,7 @@ export async function pipelineBench(ctx: Context, projects: number, say: (s: str
     const perProject = Object.fromEntries(Object.entries(proxy.counts).map(([k, v]) => [k, Math.round((v / projects) * 100) / 100]));
     return {
       projects,
+      copies,
       groupState: groupState.state,
       reasons: groupState.state === "Completed" ? [] : groupState.reasons,
       wallSeconds: Math.round(wallSeconds * 10) / 10,

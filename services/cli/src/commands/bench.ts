@@ -28,8 +28,9 @@ export const bench: Command = {
     rounds: { type: "string", value: "N", help: "timed rounds of each one-shot run (default 5)" },
     pipeline: { type: "string", value: "N", help: "only the pipeline, with N projects (npm run bench runs 1000 after the one-shot figures)" },
     "no-pipeline": { type: "boolean", help: "only the one-shot and in-process figures" },
+    copies: { type: "string", value: "N", help: "copies of each worker in the pipeline run (default 1; results kept as <projects>x<copies>)" },
   },
-  examples: ["npm run bench", "npm run bench -- --pipeline 10000", "drover bench --rounds 9 --no-pipeline"],
+  examples: ["npm run bench", "npm run bench -- --pipeline 10000", "npm run bench -- --pipeline 1000 --copies 2", "drover bench --rounds 9 --no-pipeline"],
   run: (ctx, input) => runBench(ctx, input),
 };
 
@@ -85,9 +86,11 @@ async function runBench(ctx: Context, { values }: Invocation): Promise<number> {
     say(`results written to ${out}`);
     return 0;
   }
-  say(`pipeline: ${projects} one-file projects through every phase, one copy of each service…`);
-  const figures = await pipelineBench(ctx, projects, say);
-  results["pipeline"] = { ...((results["pipeline"] as Record<string, unknown> | undefined) ?? {}), [String(projects)]: figures };
+  const copies = whole(str(values, "copies"), "copies", 1);
+  say(`pipeline: ${projects} one-file projects through every phase, ${copies === 1 ? "one copy" : `${copies} copies`} of each worker…`);
+  const figures = await pipelineBench(ctx, projects, say, copies);
+  const key = copies === 1 ? String(projects) : `${projects}x${copies}`;
+  results["pipeline"] = { ...((results["pipeline"] as Record<string, unknown> | undefined) ?? {}), [key]: figures };
   save();
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   say(`results written to ${out}`);
