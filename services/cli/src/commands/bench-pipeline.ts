@@ -314,7 +314,7 @@ export async function pipelineBench(ctx: Context, projects: number, say: (s: str
 
     say(`launching ${projects} one-file projects (exchange ${exchange}, database ${dbName})…`);
     const t0 = performance.now();
-    const launcher = startChild(root, "cli", ["launch", groupFile, "--group", group, "--timeout", "600"], env);
+    const launcher = startChild(root, "cli", ["launch", groupFile, "--group", group], env);
     const exit = await launcher.exited;
     if (exit !== 0) throw new Error(`drover launch exited with ${exit}:\n${launcher.tail().slice(-4000)}`);
     lastChange = Date.now();

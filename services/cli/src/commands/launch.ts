@@ -21,7 +21,7 @@ export const launch: Command = {
     format: { type: "string", value: "kerchunk|zarr", help: "the product: Kerchunk references (default) or a Zarr copy" },
     replace: { type: "boolean", help: "start an existing group over: its projects are registered anew, those no longer listed removed" },
     wait: { type: "boolean", help: "show the group's progress until it is complete or needs an operator" },
-    timeout: { type: "string", value: "SECONDS", help: "how long to wait for the state-tracker's answer, and with --wait for the group (default 120, and no limit)" },
+    timeout: { type: "string", value: "SECONDS", help: "how long to wait for the state-tracker's answer, and with --wait for the group (default 120, or a second per 20 projects for larger groups; and no limit)" },
   },
   examples: ["drover launch var/data/demo/demo.csv --wait", "drover launch cmip6.csv --group cmip6-retry --concat-dim time --format zarr"],
   async run(ctx, { values, positionals }) {
@@ -35,8 +35,10 @@ export const launch: Command = {
       if (format !== "kerchunk" && format !== "zarr") throw new UsageError(`--format must be kerchunk or zarr, not ${format}`);
       config.format = format;
     }
-    const timeout = seconds(values, "timeout", 120);
     const spec = readGroupFile(file, ctx.config.dataRoots, { ...(group ? { name: group } : {}), config });
+    // Registration writes every project: pouchdb-server was measured at 40–50 documents a second,
+    // so a large group gets a second per 20 projects to be answered in.
+    const timeout = seconds(values, "timeout", Math.max(120, Math.ceil(spec.projects.length / 20)));
     const replace = values["replace"] === true;
     const store = await ctx.store();
     const existing = await readGroup(store, groupId(spec.name));
