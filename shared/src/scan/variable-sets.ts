@@ -16,11 +16,15 @@ export interface VariablesOf {
  * variable set: the concatenation reports it). Files form a merge only when every group holds
  * a variable no other group holds.
  */
+/** The set of variables a file holds, as one key (files with the same key hold the same variables). */
+export function variableSetKey(f: VariablesOf): string {
+  return f.variables.map((v) => v.path).sort().join("\u0000");
+}
+
 export function variableSets(files: ReadonlyArray<VariablesOf>): number[][] {
-  const keyOf = (f: VariablesOf) => f.variables.map((v) => v.path).sort().join("\u0000");
   const groups = new Map<string, number[]>();
   files.forEach((f, i) => {
-    const k = keyOf(f);
+    const k = variableSetKey(f);
     groups.set(k, [...(groups.get(k) ?? []), i]);
   });
   const sets = [...groups.values()];

@@ -21,7 +21,7 @@ import { boxesOf, checkByFile, type Box } from "./boxes.js";
 import { compareValues, position } from "./compare.js";
 import { compareGroups, extraGroups } from "./groups.js";
 import { visibleDimension } from "../formats/scope.js";
-import { variableSets } from "../scan/variable-sets.js";
+import { variableSetKey, variableSets } from "../scan/variable-sets.js";
 import { checkMetadataDocuments } from "./metadata-documents.js";
 import { ENUM_ATTRIBUTE } from "../strings/kinds.js";
 import { readProductDocuments } from "./product-documents.js";
@@ -123,7 +123,7 @@ export async function validateProduct(options: {
     for (const [i, f] of options.files.entries()) {
       let source = await openSource(f, pool, coordinates ? { briefExcept: coordinates } : {});
       coordinates ??= new Set(source.info.variables.filter((v) => v.isCoordinate).map((v) => v.name));
-      const set = variablePaths(source.info);
+      const set = variableSetKey(source.info);
       if (i > 0 && !setsSeen.has(set)) source = await openSource(f, pool);
       setsSeen.add(set);
       sources.push(source);
@@ -347,10 +347,6 @@ function sameDictionary(product: unknown, source: Record<string, number> | undef
 }
 
 /** The set of variables a file holds, as one string (the key variableSets groups files by). */
-function variablePaths(info: FileInfo): string {
-  return info.variables.map((v) => v.path).sort().join("\u0000");
-}
-
 function sameDtype(zdtype: string, v: VariableInfo): boolean {
   if (v.dtype === "|O") return zdtype === "v2:object";
   if (/^\|S\d+$/.test(v.dtype)) return zdtype === `v2:${v.dtype.slice(1)}`;
