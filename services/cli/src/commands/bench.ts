@@ -14,9 +14,6 @@ import { pipelineBench } from "./bench-pipeline.js";
 // and the pipeline (N one-file projects through every phase). Results go to bench/results.json;
 // a later run replaces the sections it measured and keeps the others.
 
-/** Python kerchunk 0.1.2 on the same shapes, whole process, 2 cores: the figures issue 8 quotes. Not measurable here (no PyPI). */
-const KERCHUNK = { monthly132: { seconds: 2.0 }, daily200: { seconds: 3.7, peakRssMb: 70 } } as const;
-
 export const bench: Command = {
   name: "bench",
   args: "",
@@ -41,8 +38,6 @@ function whole(n: string | undefined, what: string, fallback: number): number {
   return v;
 }
 
-const ratio = (theirs: number, ours: number) => +(theirs / ours).toFixed(1);
-
 async function runBench(ctx: Context, { values }: Invocation): Promise<number> {
   const base = resolve(str(values, "dir") ?? join(ctx.config.home, "bench"));
   const out = resolve(str(values, "out") ?? "bench/results.json");
@@ -57,29 +52,22 @@ async function runBench(ctx: Context, { values }: Invocation): Promise<number> {
 
   if (!onlyPipeline) {
     const oneShot: Record<string, unknown> = {};
+    const seriesFiles: Partial<Record<keyof typeof benchSeries, string[]>> = {};
     for (const name of ["monthly132", "daily200"] as const) {
       const files = await benchSeriesFiles(name, join(base, name), say);
+      seriesFiles[name] = files;
       const bytes = files.reduce((s, f) => s + statSync(f).size, 0);
       say(`drover refs on ${name} (${files.length} files, ${(bytes / 1e6).toFixed(0)} MB), ${rounds} rounds each…`);
       const fast: OneShotRun = await timeOneShot(files, ["--no-validate"], rounds);
       const checked: OneShotRun = await timeOneShot(files, [], rounds);
-      const k = KERCHUNK[name];
-      oneShot[name] = {
-        series: benchSeries[name].description,
-        files: files.length,
-        bytes,
-        noValidate: { ...fast, timesFasterThanKerchunk: ratio(k.seconds, fast.seconds) },
-        validated: { ...checked, timesFasterThanKerchunk: ratio(k.seconds, checked.seconds) },
-        kerchunk: k,
-      };
-      say(`  --no-validate ${fast.seconds} s (${ratio(k.seconds, fast.seconds)}× kerchunk's ${k.seconds} s), validated ${checked.seconds} s (${ratio(k.seconds, checked.seconds)}×), peak ${Math.max(fast.peakRssMb, checked.peakRssMb)} MB`);
+      oneShot[name] = { series: benchSeries[name].description, files: files.length, bytes, noValidate: fast, validated: checked };
+      say(`  --no-validate ${fast.seconds} s (peak ${fast.peakRssMb} MB), validated ${checked.seconds} s (peak ${checked.peakRssMb} MB)`);
     }
     results["oneShot"] = {
-      note: "Whole process from the shell (node main.js refs … -o out.json), warm page cache, median of the rounds after one warm-up. Kerchunk's figures are those quoted in issue 8 (Python kerchunk 0.1.2, same shapes, 2 cores); Python's kerchunk cannot be installed here.",
+      note: "Whole process from the shell (node main.js refs … -o out.json), warm page cache, median of the rounds after one warm-up; peak RSS is the largest of the rounds.",
       ...oneShot,
     };
-    const daily = await benchSeriesFiles("daily200", join(base, "daily200"), say);
-    results["inProcess"] = await inProcessReferences(daily, join(base, "work"), rounds);
+    results["inProcess"] = await inProcessReferences(seriesFiles.daily200 ?? [], join(base, "work"), rounds);
     save();
   }
   if (!onlyPipeline && values["no-pipeline"] === true) {
