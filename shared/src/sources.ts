@@ -24,24 +24,37 @@ export interface SourceFile {
 
 const trimNul = (s: string) => s.replace(/\0+$/, "");
 
-/** `describe`: how much of a netCDF4/HDF5 file to describe (netCDF3 headers are read whole). */
-export async function openSource(path: string, pool: H5FilePool, describe: DescribeOptions = {}): Promise<SourceFile> {
-  const kind = sniffFormat(path).kind;
-  if (kind === "netcdf3") return openNetcdf3(path);
-  const file = pool.get(path);
+/** A source file before it is described: what it holds on request, and its values. */
+export interface SourceReader extends Pick<SourceFile, "box" | "text"> {
+  describe(options?: DescribeOptions): Promise<FileInfo>;
+  /** Releases what the reader holds of its own (HDF5 files stay in the pool's care). */
+  close(): void;
+}
+
+/** A reader of a netCDF4/HDF5 file through the pool's h5wasm handles, or of a netCDF3 file. */
+export function openReader(path: string, pool: H5FilePool): SourceReader {
+  if (sniffFormat(path).kind === "netcdf3") return openNetcdf3(path);
   return {
-    info: await describeFile(file, path, describe),
+    describe: (options = {}) => describeFile(pool.get(path), path, options),
     box: (v, start, stop) => readBox(pool.get(path), path, v, start, stop),
     text: (v, start, stop) => readText(pool.get(path), path, v, start, stop).map(trimNul),
+    close: () => {},
   };
 }
 
-function openNetcdf3(path: string): SourceFile {
+/** `describe`: how much of a netCDF4/HDF5 file to describe (netCDF3 headers are read whole). */
+export async function openSource(path: string, pool: H5FilePool, describe: DescribeOptions = {}): Promise<SourceFile> {
+  const reader = openReader(path, pool);
+  return { info: await reader.describe(describe), box: reader.box, text: reader.text };
+}
+
+function openNetcdf3(path: string): SourceReader {
   const src = openFileSource(path, { blockSize: 1 << 20, maxBlocks: 8 });
   const layout = readLayoutFrom(src);
   const info = layoutToFileInfo(layout, statSync(path).mtimeMs);
   return {
-    info,
+    describe: () => Promise.resolve(info),
+    close: () => src.close(),
     box(varPath, start, stop) {
       const v = layout.variables.find((x) => x.path === varPath);
       if (!v) throw new DroverError("SourceFormatError", `${path}: no variable ${varPath}`, { file: path });

@@ -61,11 +61,12 @@ export function boxesOf(
 }
 
 /**
- * Runs `check` on every box of every list, one source file after another (each file's boxes
- * together: a file is opened once rather than once per variable), and returns the results in the
- * lists' shape, so that they can be reported variable by variable.
+ * Runs `check` on every box of every list, file by file (each file's boxes together: a file is
+ * opened once rather than once per variable), up to `concurrency` files at a time, and returns
+ * the results in the lists' shape, so that they can be reported variable by variable: the same
+ * results whatever order the checks finish in.
  */
-export async function checkByFile<R>(lists: ReadonlyArray<readonly Box[]>, check: (list: number, box: Box) => Promise<R>): Promise<R[][]> {
+export async function checkByFile<R>(lists: ReadonlyArray<readonly Box[]>, check: (list: number, box: Box) => Promise<R>, concurrency = 1): Promise<R[][]> {
   const results: R[][] = lists.map(() => []);
   const byFile = new Map<number, Array<{ list: number; index: number; box: Box }>>();
   lists.forEach((boxes, list) =>
@@ -77,8 +78,12 @@ export async function checkByFile<R>(lists: ReadonlyArray<readonly Box[]>, check
   );
   // Last file first: the files read last before this (ordering the series, first to last) are
   // still open in the reader's pool.
-  for (const file of [...byFile.keys()].sort((a, b) => b - a)) {
-    for (const { list, index, box } of byFile.get(file) ?? []) (results[list] as R[])[index] = await check(list, box);
-  }
+  const files = [...byFile.keys()].sort((a, b) => b - a);
+  const worker = async () => {
+    for (let file = files.shift(); file !== undefined; file = files.shift()) {
+      for (const { list, index, box } of byFile.get(file) ?? []) (results[list] as R[])[index] = await check(list, box);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
   return results;
 }

@@ -14,15 +14,15 @@ import type { NumericArray } from "../h5/read.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { AttrValue, ProjectConfig, ValidationSummary } from "../schemas.js";
 import { reencoder } from "../refs/cf-time.js";
-import { openSource, type SourceFile } from "../sources.js";
 import { plainJson, type JsonValue } from "../json/python-json.js";
 import { compareGlobalAttributes, compareVariableAttributes, zattrsOf } from "./attributes.js";
 import { boxesOf, checkByFile, type Box } from "./boxes.js";
 import { compareValues, position } from "./compare.js";
 import { compareGroups, extraGroups } from "./groups.js";
 import { visibleDimension } from "../formats/scope.js";
-import { variableSetKey, variableSets } from "../scan/variable-sets.js";
+import { variableSets } from "../scan/variable-sets.js";
 import { checkMetadataDocuments } from "./metadata-documents.js";
+import { describeSources, openerInThread, type ValidationSource } from "./validation-sources.js";
 import { ENUM_ATTRIBUTE } from "../strings/kinds.js";
 import { readProductDocuments } from "./product-documents.js";
 import { emptyDataReport, emptyMetadataReport, judge, note, type DataReport, type IgnoreTemplate, type MetadataReport } from "./report.js";
@@ -105,29 +105,23 @@ export async function validateProduct(options: {
   workDir: string;
   ignore?: IgnoreTemplate;
   progress?: Progress;
+  /**
+   * The files already described by describeSources (with their readers), e.g. in worker threads
+   * while the product was being made; by default they are described and read in this thread.
+   */
+  sources?: Promise<ValidationSource[]>;
+  /** Source files whose boxes are read at the same time (more than 1 only with readers in other threads). */
+  readConcurrency?: number;
 }): Promise<ValidationResult> {
   const progress = options.progress ?? (() => {});
-  const pool = await H5FilePool.create();
+  const pool = options.sources ? undefined : await H5FilePool.create();
   const closers: Array<() => void> = [];
   const data = emptyDataReport();
   const meta = emptyMetadataReport();
   try {
-    // Variables' attributes are compared in the first file of each variable set only: the other
-    // files are described briefly, and a file holding a set not seen before is described in full
-    // (every set's first file is one of those; see variableSets).
-    // The time coordinate's units are read from every file by name: variables of a coordinate's
-    // name in the first file are described in full everywhere.
-    const sources: SourceFile[] = [];
-    const setsSeen = new Set<string>();
-    let coordinates: Set<string> | undefined;
-    for (const [i, f] of options.files.entries()) {
-      let source = await openSource(f, pool, coordinates ? { briefExcept: coordinates } : {});
-      coordinates ??= new Set(source.info.variables.filter((v) => v.isCoordinate).map((v) => v.name));
-      const set = variableSetKey(source.info);
-      if (i > 0 && !setsSeen.has(set)) source = await openSource(f, pool);
-      setsSeen.add(set);
-      sources.push(source);
-      progress(i + 1, options.files.length * 2, "files");
+    const sources = await (options.sources ?? describeSources(options.files, openerInThread(pool as H5FilePool), progress));
+    if (sources.length !== options.files.length || sources.some((s, i) => s.info.path !== options.files[i])) {
+      throw new Error("internal: the sources given to validateProduct are not its files");
     }
     const infos: FileInfo[] = sources.map((s) => s.info);
     registerEncoders();
@@ -165,15 +159,19 @@ export async function validateProduct(options: {
     const concatDim = options.config.concatDim ?? guessConcatDim((sets[0] as number[]).map((i) => infos[i] as FileInfo), productVars);
     const lengthOf = (f: FileInfo) => (concatDim === null ? 0 : (visibleDimension(f.dimensions, "/", concatDim)?.size ?? 0));
     /** Every variable of every set, with the set's files in order and where each starts in the product. */
-    const visits = sets.flatMap((set, k) => {
-      const order = orderFiles(set.map((i) => sources[i] as SourceFile), concatDim).map((j) => set[j] as number);
-      const starts: number[] = [];
-      const seriesLength = order.reduce((s, i) => {
-        starts[i] = s;
-        return s + lengthOf(infos[i] as FileInfo);
-      }, 0);
-      return (leaders[k] as FileInfo).variables.map((v) => ({ v, order, starts, seriesLength }));
-    });
+    const visits = (
+      await Promise.all(
+        sets.map(async (set, k) => {
+          const order = (await orderFiles(set.map((i) => sources[i] as ValidationSource), concatDim)).map((j) => set[j] as number);
+          const starts: number[] = [];
+          const seriesLength = order.reduce((s, i) => {
+            starts[i] = s;
+            return s + lengthOf(infos[i] as FileInfo);
+          }, 0);
+          return (leaders[k] as FileInfo).variables.map((v) => ({ v, order, starts, seriesLength }));
+        }),
+      )
+    ).flat();
     /** Variables already checked once (a variable several sets hold: values checked in each, the rest once). */
     const seen = new Set<string>();
 
@@ -202,8 +200,9 @@ export async function validateProduct(options: {
       prepared.map((p) => (p.problem === undefined ? p.boxes : [])),
       (k, b) => {
         const p = prepared[k] as Extract<(typeof prepared)[number], { problem: undefined }>;
-        return compareBox((visits[k] as (typeof visits)[number]).v, p.arr, p.concatAxis, b, infos[b.file] as FileInfo, sources[b.file] as SourceFile, productTime);
+        return compareBox((visits[k] as (typeof visits)[number]).v, p.arr, p.concatAxis, b, infos[b.file] as FileInfo, sources[b.file] as ValidationSource, productTime);
       },
+      options.readConcurrency ?? 1,
     );
 
     // Every key below is the variable's key in the product (its path without the leading "/"),
@@ -271,7 +270,7 @@ export async function validateProduct(options: {
     if (concatDim !== null) await checkMonotonic(first, productVars, concatDim, data);
     progress(options.files.length * 2, options.files.length * 2, "files");
   } finally {
-    pool.close();
+    pool?.close();
     for (const c of closers) c();
   }
 
@@ -305,14 +304,14 @@ interface BoxResult {
 }
 
 /** One box of a variable: the source's values (read by h5wasm or the netCDF3 reader) against the product's (zarrita). */
-async function compareBox(v: VariableInfo, arr: ZArray, concatAxis: number, b: Box, info: FileInfo, source: SourceFile, productTime: Parameters<typeof timeMap>[2]): Promise<BoxResult> {
+async function compareBox(v: VariableInfo, arr: ZArray, concatAxis: number, b: Box, info: FileInfo, source: ValidationSource, productTime: Parameters<typeof timeMap>[2]): Promise<BoxResult> {
   const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
   const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
   if (v.kind === "char" || v.kind === "string") {
-    const src = v.shape.length === 0 ? source.text(v.path, [], []) : source.text(v.path, b.start, b.stop);
+    const src = await (v.shape.length === 0 ? source.text(v.path, [], []) : source.text(v.path, b.start, b.stop));
     return { compared: src.length, diff: compareText(await readProductText(arr, pStart, pStop), src), pStart };
   }
-  const raw = v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop);
+  const raw = await (v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop));
   const map = timeMap(info, v, productTime);
   const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
   return { compared: src.length, diff: compareValues((await readProduct(arr, pStart, pStop)) as ArrayLike<number>, src as ArrayLike<number>), pStart };
@@ -332,7 +331,7 @@ function timeMap(info: FileInfo, v: VariableInfo, time: { coord: VariableInfo; u
 }
 
 /** The first file's time coordinate as the reference for re-encoded units (the product keeps them). */
-function firstTime(sources: SourceFile[], concatDim: string): { coord: VariableInfo; units: unknown; calendar: unknown } | undefined {
+function firstTime(sources: ValidationSource[], concatDim: string): { coord: VariableInfo; units: unknown; calendar: unknown } | undefined {
   const coord = sources[0]?.info.variables.find((x) => x.isCoordinate && x.name === concatDim);
   return coord ? { coord, units: coord.attributes["units"], calendar: coord.attributes["calendar"] } : undefined;
 }
@@ -364,16 +363,19 @@ function guessConcatDim(infos: FileInfo[], productVars: Map<string, ZArray>): st
   return first.dimensions.find((d) => d.unlimited)?.name ?? null;
 }
 
-function orderFiles(sources: SourceFile[], concatDim: string | null): number[] {
+/** The files in order of their first value of the concatenated coordinate (read all at once). */
+async function orderFiles(sources: ValidationSource[], concatDim: string | null): Promise<number[]> {
   const order = sources.map((_, i) => i);
   if (concatDim === null) return order;
-  const firstValue = sources.map((s) => {
-    const v = s.info.variables.find((x) => x.isCoordinate && x.name === concatDim);
-    if (!v || (v.shape[0] ?? 0) === 0) return 0;
-    const raw = Number(s.box(v.path, [0], [1])[0]);
-    const map = timeMap(s.info, v, firstTime(sources, concatDim));
-    return map ? map(raw) : raw;
-  });
+  const firstValue = await Promise.all(
+    sources.map(async (s) => {
+      const v = s.info.variables.find((x) => x.isCoordinate && x.name === concatDim);
+      if (!v || (v.shape[0] ?? 0) === 0) return 0;
+      const raw = Number((await s.box(v.path, [0], [1]))[0]);
+      const map = timeMap(s.info, v, firstTime(sources, concatDim));
+      return map ? map(raw) : raw;
+    }),
+  );
   return order.sort((a, b) => (firstValue[a] ?? 0) - (firstValue[b] ?? 0));
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, isAbsolute, resolve } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { DroverError } from "@drover/shared/errors";
 import { copyAtomic, writeFileAtomic, writeJsonAtomic } from "@drover/shared/fsutil";
 import { globFiles } from "@drover/shared/group/glob";
@@ -11,6 +12,7 @@ import type { KerchunkV1 } from "@drover/shared/refs/types";
 import { buildReferences, rewriteUrls } from "@drover/shared/refs/write-refs";
 import { scanProject } from "@drover/shared/scan/scan-project";
 import type { ProjectConfig } from "@drover/shared/schemas";
+import type { ValidationSource } from "@drover/shared/validate/validation-sources";
 import { str, UsageError, type Command, type Invocation, type OptionSpec } from "../command.js";
 
 // `drover refs …` and `drover zarr …`: the same scan, compute and validate code, in one process,
@@ -43,11 +45,30 @@ function expand(args: string[]): string[] {
   return [...new Set(files)];
 }
 
+/** Threads reading the sources for validation: one a core, at most this many. */
+const MAX_SOURCE_THREADS = 4;
+
+/**
+ * The sources described for validation in worker threads (each loading the HDF5 library once),
+ * started before the scan so that they are described while this thread makes the product.
+ */
+async function describeInThreads(files: string[]): Promise<{ sources: Promise<ValidationSource[]>; close: () => Promise<void> }> {
+  // A one-shot process lives a few seconds: V8's optimising compiler for WebAssembly (the HDF5
+  // library) costs more CPU and memory than its faster code saves in that time. V8's flags are
+  // the process's: set before the threads compile the library.
+  setFlagsFromString("--liftoff-only");
+  const [{ startSourceThreads }, { describeSources }] = await Promise.all([import("@drover/shared/validate/source-threads"), import("@drover/shared/validate/validation-sources")]);
+  const threads = startSourceThreads({ threads: Math.max(1, Math.min(MAX_SOURCE_THREADS, availableParallelism(), files.length)) });
+  const sources = describeSources(files, threads.open);
+  sources.catch(() => {}); // a source that cannot be read fails the scan first, or the validation that awaits this
+  return { sources, close: threads.close };
+}
+
 /** Validates the product against its sources; the report goes beside the output either way. */
-async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void, allowMissing: boolean): Promise<boolean> {
-  // The validator (zarrita and the HDF5 library) loads only when a product is validated.
+async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void, allowMissing: boolean, sources: Promise<ValidationSource[]>): Promise<boolean> {
+  // The validator (zarrita) loads only when a product is validated.
   const { validateProduct } = await import("@drover/shared/validate/validate-project");
-  const report = await validateProduct({ project, files, config, product, workDir: work });
+  const report = await validateProduct({ project, files, config, product, workDir: work, sources, readConcurrency: 4 });
   const path = `${out}.report.json`;
   writeJsonAtomic(path, { data: report.data, metadata: report.metadata });
   say(`validation: ${report.summary.status} (${report.summary.valuesCompared} values from ${report.summary.filesCompared.length} files compared; report ${path})`);
@@ -98,6 +119,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const workArg = str(values, "work");
   const work = workArg ? resolve(workArg) : mkdtempSync(resolve(tmpdir(), "drover-oneshot-"));
   const t0 = performance.now();
+  const readers = validate ? await describeInThreads(files) : undefined;
   try {
     const scan = await scanProject(basename(out), files, config, work);
     for (const i of scan.summary.issues) say(`${i.severity}: ${i.message}`);
@@ -129,7 +151,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
       if (text === undefined) await writeParquetRefs(dataset, product);
       else writeFileAtomic(product, text);
       say(`references: ${keys} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
-      if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
+      if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true, (readers as NonNullable<typeof readers>).sources))) return 1;
       if (parquet || !remote) copyAtomic(product, out);
       else writeFileAtomic(out, kerchunkJson(final));
     } else {
@@ -139,12 +161,13 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
       });
       if (!quiet && process.stderr.isTTY) process.stderr.write("\n");
       product = r.product;
-      if (validate && !(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true))) return 1;
+      if (readers && !(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true, readers.sources))) return 1;
       copyAtomic(product, out);
     }
     say(`wrote ${out} in ${((performance.now() - t0) / 1000).toFixed(2)} s${validate ? "" : ", NOT validated (--no-validate)"}`);
     return 0;
   } finally {
+    await readers?.close();
     if (!workArg) rmSync(work, { recursive: true, force: true });
   }
 }
