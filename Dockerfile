@@ -9,6 +9,8 @@ COPY services/computer/package.json services/computer/
 COPY services/validator/package.json services/validator/
 COPY services/completion/package.json services/completion/
 COPY services/cli/package.json services/cli/
+COPY services/shepherd/package.json services/shepherd/
+COPY services/cli/bin services/cli/bin
 RUN npm install --no-audit --no-fund
 COPY shared shared
 COPY services services

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on one machine: install what is missing, start the stack and the services, make
-# the sample data, launch the demo group, show its progress until it is complete, say where the
-# products and reports are, and stop what this script started.
+# The main job on one machine: install what is missing, start the stack and the services with the
+# shepherd, make the sample data, drop the demo group file into the shepherd's flock directory,
+# show the group's progress until it is complete, say where the products and reports are, and
+# stop what this script started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 t0=$(date +%s%N)
@@ -16,16 +17,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The demo's flock: its own directory and config (a site's own var/shepherd.yaml is left alone).
+flock="$DROVER_HOME/demo-flock"
+complete_root="${DROVER_COMPLETE_DIR:-$DROVER_HOME/complete}"
+export DROVER_SHEPHERD_CONFIG="$DROVER_HOME/demo-shepherd.yaml"
+mkdir -p "$flock"
+printf '%s\n' "# Written by scripts/demo.sh for the demo flock." "flock_dir: $flock" "complete_dir: $complete_root" \
+  "batch_limit: 100" "sweep_interval: 3600" "settle_seconds: 0.5" >"$DROVER_SHEPHERD_CONFIG"
 "$DROVER_ROOT/scripts/services.sh" start
 cli() { (cd "$DROVER_ROOT" && node services/cli/dist/main.js "$@"); }
 data="$DROVER_HOME/data"
 cli sample "$data"
 group="demo-$(date +%Y%m%d-%H%M%S)"
+# Into the flock under a temporary name, then renamed: the shepherd never reads half a file.
+cp "$data/demo/demo.csv" "$flock/.$group.csv.part" && mv "$flock/.$group.csv.part" "$flock/$group.csv"
+echo "dropped $flock/$group.csv into the shepherd's flock; the shepherd takes it in…"
 set +e
-cli launch "$data/demo/demo.csv" --group "$group" --wait --timeout "${DROVER_DEMO_TIMEOUT:-600}"
+for _ in $(seq 1 300); do
+  cli status "$group" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+timeout "${DROVER_DEMO_TIMEOUT:-600}" node "$DROVER_ROOT/services/cli/dist/main.js" status "$group" --watch
 rc=$?
 set -e
-complete="${DROVER_COMPLETE_DIR:-$DROVER_HOME/complete}/$group"
+complete="$complete_root/$group"
 secs=$(( ($(date +%s%N) - t0) / 1000000 ))
 secs="$((secs / 1000)).$(printf %03d $((secs % 1000)))"
 echo
@@ -35,6 +50,7 @@ if [[ $rc == 0 ]]; then
   ls -1 "$complete/data" | sed 's/^/    /'
   echo "  reports:  $complete/reports/"
   echo "  summary:  $complete/summary.json"
+  echo "  group file: moved to $flock/completed/$group.csv"
   first="$complete/data/$(ls -1 "$complete/data" | head -1)"
   if [[ "$first" == *.json ]]; then
     echo "  open one in Python: xarray.open_dataset(fsspec.filesystem(\"reference\", fo=\"$first\").get_mapper(\"\"), engine=\"zarr\", consolidated=False)"

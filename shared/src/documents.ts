@@ -87,6 +87,11 @@ export const ProjectDocSchema = z.object({
   lastError: ErrorDetailSchema.nullable(),
   acceptedBy: z.string().optional(),
   faultlistReason: z.string().optional(),
+  quarantineReason: z.string().optional(),
+  /** "shepherd": the project rests after each phase until the shepherd admits it to the next. */
+  driver: z.enum(["tracker", "shepherd"]).optional(),
+  /** The validation ignore template given at registration (else the validator's default). */
+  ignoreTemplate: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(HistoryEntrySchema),
@@ -107,6 +112,10 @@ export const GroupDocSchema = z.object({
   reasons: z.array(z.string()),
   completeDir: z.string().optional(),
   completedAt: z.string().optional(),
+  /** "shepherd": registered from a flock directory; the shepherd admits its projects phase by phase. */
+  driver: z.enum(["tracker", "shepherd"]).optional(),
+  /** The group file's content hash when it was last registered (the shepherd's change detection). */
+  fileHash: z.string().optional(),
   completion: z
     .object({
       requestId: z.string(),

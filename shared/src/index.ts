@@ -27,7 +27,8 @@ export {
   type ProjectState,
 } from "./lifecycle.js";
 export { createLogger, silentLogger, type Logger } from "./log.js";
-export { catalogue, createMessage, isSelector, parseMessage, selectors, type AnsweredRequest, type Body, type BodyInput, type Message, type MessageFields, type Selector } from "./messages.js";
+export { ConfigOverridesSchema, type ConfigOverrides } from "./schemas.js";
+export { answeredRequests, catalogue, createMessage, isSelector, parseMessage, projectRequests, selectors, type ProjectRequest, type AnsweredRequest, type Body, type BodyInput, type Message, type MessageFields, type Selector } from "./messages.js";
 export { assertAllowed, isWithin } from "./paths.js";
 export { writeDemoGroup, demoSeries, type SampleGroup } from "./sample/demo-group.js";
 export { writeSeries, type SeriesSpec } from "./sample/cmip-like.js";
@@ -40,6 +41,8 @@ export { tasks, type TaskInputs, type TaskName, type TaskOutputs } from "./tasks
 export { count } from "./words.js";
 export { describeProgress, groupProgress, type GroupProgress } from "./progress.js";
 export { consumes, deadLetterQueue, queueName, services, type ServiceName } from "./topology.js";
+export { askTracker, type Answer } from "./tracker/ask.js";
+export { planRegistration, projectChanged, registeredGroup, retire, type RegistrationPlan } from "./tracker/registration.js";
 export { assessGroup, blockingReason, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
 export { chunkLaunch, dropLaunch, readLaunch, storeLaunch, type LaunchChunk, type LaunchProject, type StoredLaunch } from "./tracker/launch-store.js";
 export {
@@ -53,6 +56,12 @@ export {
   onRegistered,
   registeredAnew,
   onRetry,
+  onUnfaultlist,
+  onAdvance,
+  onReject,
+  onQuarantine,
+  onRelease,
+  transferred,
   onScanned,
   onStarted,
   onValidated,

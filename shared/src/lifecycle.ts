@@ -17,6 +17,7 @@ export const projectStates = [
   "Completed",
   "CompletionFailed",
   "Faultlisted",
+  "Quarantined",
 ] as const;
 export type ProjectState = (typeof projectStates)[number];
 
@@ -53,21 +54,23 @@ export const nextPhase: Partial<Record<ProjectState, Phase>> = {
 };
 
 const moves: Record<ProjectState, readonly ProjectState[]> = {
-  Registered: ["Scanning", "Faultlisted"],
+  Registered: ["Scanning", "Faultlisted", "Quarantined"],
   Scanning: ["Scanning", "Scanned", "ScanFailed", "Faultlisted"],
-  Scanned: ["Computing", "Scanning", "Faultlisted"],
-  ScanFailed: ["Scanning", "Faultlisted"],
+  Scanned: ["Computing", "Scanning", "Faultlisted", "Quarantined"],
+  ScanFailed: ["Scanning", "Faultlisted", "Quarantined"],
   Computing: ["Computing", "Computed", "ComputeFailed", "Faultlisted"],
-  Computed: ["Validating", "Computing", "Faultlisted"],
-  ComputeFailed: ["Computing", "Scanning", "Faultlisted"],
+  Computed: ["Validating", "Computing", "Faultlisted", "Quarantined"],
+  ComputeFailed: ["Computing", "Scanning", "Faultlisted", "Quarantined"],
   Validating: ["Validating", "Validated", "ValidatedWithWarnings", "ValidationFailed", "Faultlisted"],
   Validated: ["Completing", "Computing", "Faultlisted"],
-  ValidatedWithWarnings: ["Validated", "Validating", "Computing", "Faultlisted"],
-  ValidationFailed: ["Validating", "Computing", "Scanning", "Faultlisted"],
+  ValidatedWithWarnings: ["Validated", "Validating", "Computing", "Faultlisted", "Quarantined"],
+  ValidationFailed: ["Validating", "Computing", "Scanning", "Faultlisted", "Quarantined"],
   Completing: ["Completing", "Completed", "CompletionFailed"],
   Completed: [],
   CompletionFailed: ["Completing", "Validated"],
   Faultlisted: ["Registered"],
+  // Set aside for a person (PADOCC's quarantine): released back to Registered, or faultlisted.
+  Quarantined: ["Registered", "Faultlisted"],
 };
 
 export function canMove(from: ProjectState, to: ProjectState): boolean {
@@ -89,10 +92,10 @@ export function isFailed(s: ProjectState): boolean {
 
 /** A project that needs an operator before its group can complete. */
 export function needsOperator(s: ProjectState): boolean {
-  return isFailed(s) || s === "ValidatedWithWarnings";
+  return isFailed(s) || s === "ValidatedWithWarnings" || s === "Quarantined";
 }
 
-/** The phase a state belongs to, or undefined for Registered / Faultlisted. */
+/** The phase a state belongs to, or undefined for Registered / Faultlisted / Quarantined. */
 export function phaseOf(s: ProjectState): Phase | undefined {
   for (const p of phases) {
     if (activeState[p] === s || failedState[p] === s || doneState[p] === s) return p;

@@ -7,6 +7,7 @@ import {
   IssueSchema,
   Name,
   PhaseSchema,
+  ConfigOverridesSchema,
   ProjectConfigSchema,
   ProjectStateSchema,
   ScanSummarySchema,
@@ -33,6 +34,24 @@ const PhaseFailed = z.object({
   reports: z.record(z.string(), AbsPath).default({}),
 });
 
+/** The requests the state-tracker answers on request.answered, correlated by the request's id. */
+export const answeredRequests = [
+  "group.register.request",
+  "project.accept.request",
+  "project.retry.request",
+  "project.faultlist.request",
+  "project.unfaultlist.request",
+  "project.advance.request",
+  "project.reject.request",
+  "project.quarantine.request",
+  "project.release.request",
+  "project.transfer.request",
+] as const;
+
+/** The operator's requests about one project (from the CLI, the dashboard or the shepherd). */
+export const projectRequests = answeredRequests.filter((s) => s !== "group.register.request");
+export type ProjectRequest = Exclude<(typeof answeredRequests)[number], "group.register.request">;
+
 export const catalogue = {
   // launcher → state-tracker
   "group.register.request": z.object({
@@ -44,6 +63,16 @@ export const catalogue = {
     /** How many documents hold them, and how many projects in all: checked on arrival. */
     chunks: z.number().int().min(1),
     projects: z.number().int().min(1, "a group needs at least one project"),
+    /** Bring the group in line with its file: new projects join, unlisted ones retire (faultlisted), changed ones start over. */
+    sync: z.boolean().default(false),
+    /** Who moves its projects from phase to phase: the state-tracker by itself, or the shepherd (admission by batch limit). */
+    driver: z.enum(["tracker", "shepherd"]).default("tracker"),
+    /** Where completion publishes this group (default: the state-tracker's DROVER_COMPLETE_DIR). */
+    completeDir: AbsPath.optional(),
+    /** The group file's content hash (sha256) when registered: the shepherd re-syncs when the file changes. */
+    fileHash: z.string().optional(),
+    /** The validation ignore template for this group's projects (the shepherd's common_valid). */
+    ignoreTemplate: AbsPath.optional(),
   }),
 
   // state-tracker → scanner → state-tracker
@@ -107,13 +136,31 @@ export const catalogue = {
 
   // operator (drover CLI) → state-tracker
   "project.accept.request": z.object({ by: z.string(), note: z.string().default("") }),
-  "project.retry.request": z.object({ by: z.string(), phase: PhaseSchema.optional() }),
+  "project.retry.request": z.object({
+    by: z.string(),
+    phase: PhaseSchema.optional(),
+    /** Changes to the project's config that the phase runs with (and keeps). */
+    overrides: ConfigOverridesSchema.optional(),
+    /** Re-queue a project still in progress when its phase was queued longer ago than this (a lost task). */
+    lostAfterSeconds: z.number().int().positive().optional(),
+  }),
   "project.faultlist.request": z.object({ by: z.string(), reason: z.string().min(1, "say why") }),
+  /** Leaves the faultlist: the project goes back to Registered. */
+  "project.unfaultlist.request": z.object({ by: z.string() }),
+  /** A resting project (Registered, Scanned, Computed) starts its next phase (the shepherd's admission). */
+  "project.advance.request": z.object({ by: z.string() }),
+  /** The review says no: a ValidatedWithWarnings project goes back to compute. */
+  "project.reject.request": z.object({ by: z.string(), note: z.string().default("") }),
+  /** Set aside for a person with the reason; release sends it back to Registered (scan again). */
+  "project.quarantine.request": z.object({ by: z.string(), reason: z.string().min(1, "say why") }),
+  "project.release.request": z.object({ by: z.string() }),
+  /** Moves a project at rest, with its history, into another existing group (PADOCC's transfer_project). */
+  "project.transfer.request": z.object({ by: z.string(), to: Name }),
 
   // state-tracker → whoever sent a request above: its answer, correlated by the request's id.
   // Nothing durable listens: an asker that has gone away misses nothing it needs.
   "request.answered": z.object({
-    request: z.enum(["group.register.request", "project.accept.request", "project.retry.request", "project.faultlist.request"]),
+    request: z.enum(answeredRequests),
     /** done: the change was made; unchanged: nothing to do; refused: the change is not allowed. */
     outcome: z.enum(["done", "unchanged", "refused"]),
     message: z.string(),
@@ -174,7 +221,7 @@ export function phaseOfSelector(s: Selector): EnvelopeHead["phase"] {
   if (s === "group.register.request") return "register";
   if (s === "request.answered") return "operator";
   if (verb === "state") return "state";
-  if (verb === "accept" || verb === "retry" || verb === "faultlist") return "operator";
+  if ((projectRequests as readonly string[]).includes(s)) return "operator";
   if (scope === "group") return "complete";
   return verb as EnvelopeHead["phase"];
 }

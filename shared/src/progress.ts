@@ -22,6 +22,7 @@ const passed: Record<ProjectState, number> = {
   CompletionFailed: 3,
   Completed: 4,
   Faultlisted: 0,
+  Quarantined: 0,
 };
 
 export interface GroupProgress {
@@ -35,10 +36,11 @@ export interface GroupProgress {
   withWarnings: number;
   failed: number;
   faultlisted: number;
+  quarantined: number;
 }
 
 export function groupProgress(g: Pick<GroupDoc, "projects">, projects: Pick<ProjectDoc, "state">[]): GroupProgress {
-  const p: GroupProgress = { total: Math.max(g.projects.length, projects.length), registered: projects.length, scanned: 0, computed: 0, validated: 0, completed: 0, withWarnings: 0, failed: 0, faultlisted: 0 };
+  const p: GroupProgress = { total: Math.max(g.projects.length, projects.length), registered: projects.length, scanned: 0, computed: 0, validated: 0, completed: 0, withWarnings: 0, failed: 0, faultlisted: 0, quarantined: 0 };
   for (const { state } of projects) {
     const n = passed[state];
     if (n >= 1) p.scanned++;
@@ -48,6 +50,7 @@ export function groupProgress(g: Pick<GroupDoc, "projects">, projects: Pick<Proj
     if (state === "ValidatedWithWarnings") p.withWarnings++;
     if (state.endsWith("Failed")) p.failed++;
     if (state === "Faultlisted") p.faultlisted++;
+    if (state === "Quarantined") p.quarantined++;
   }
   return p;
 }
@@ -63,6 +66,7 @@ export function describeProgress(p: GroupProgress): string {
     `completed ${of(p.completed)}`,
     ...(p.failed ? [`${p.failed} failed`] : []),
     ...(p.faultlisted ? [`${p.faultlisted} faultlisted`] : []),
+    ...(p.quarantined ? [`${p.quarantined} quarantined`] : []),
   ];
   return `${count(p.total, "project")}: ${parts.join(", ")}`;
 }

@@ -60,8 +60,20 @@ export const ProjectConfigSchema = z.object({
   removals: z.array(z.string()).optional(),
   /** Kerchunk references (default; Zarr when references cannot express the data) or a Zarr copy. */
   format: ProductFormat.default("kerchunk"),
+  /** The time and memory a phase's task may use (the shepherd raises them after a timeout). */
+  budget: z
+    .object({
+      seconds: z.number().int().positive().optional(),
+      memoryMb: z.number().int().min(64).optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type ProjectConfig = z.infer<typeof ProjectConfigSchema>;
+
+/** What `drover retry --set key=value` may change in a project's config (no defaults: only what is given). */
+export const ConfigOverridesSchema = ProjectConfigSchema.extend({ format: ProductFormat.optional() }).partial().strict();
+export type ConfigOverrides = z.infer<typeof ConfigOverridesSchema>;
 
 export const ScanSummarySchema = z.object({
   files: z.number().int(),

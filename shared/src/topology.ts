@@ -1,4 +1,4 @@
-import type { Selector } from "./messages.js";
+import { projectRequests, type Selector } from "./messages.js";
 
 // Who consumes what. Every service declares the whole table when it connects, so a request sent
 // before its consumer ever started waits in a durable queue instead of being dropped.
@@ -21,9 +21,7 @@ export const consumes: Record<ServiceName, readonly Selector[]> = {
     "group.complete.started",
     "group.complete.succeeded",
     "group.complete.failed",
-    "project.accept.request",
-    "project.retry.request",
-    "project.faultlist.request",
+    ...projectRequests,
   ],
   scanner: ["project.scan.request"],
   computer: ["project.compute.request"],

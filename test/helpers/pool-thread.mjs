@@ -42,6 +42,14 @@ serveTasks(
     async hang() {
       await sleep(600_000);
     },
+    /** Keeps allocating until the thread's heap limit stops it. */
+    async hog() {
+      const kept = [];
+      for (;;) {
+        kept.push(new Array(1e6).fill(kept.length));
+        if (kept.length % 50 === 0) await sleep(0);
+      }
+    },
   },
   closeOpenSources,
 );

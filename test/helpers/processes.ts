@@ -62,7 +62,7 @@ export function startService(name: string, env: Record<string, string>): Running
     alive: () => !done,
     async ready() {
       // The last line a service logs at start: "listening on <selector>", or the tracker's "state-tracker ready: …".
-      await waitFor(`${name} to start`, () => (/"msg":"(listening on |state-tracker ready)/.test(out) ? true : undefined), { signal: wrote, processes: [running] });
+      await waitFor(`${name} to start`, () => (/"msg":"(listening on |state-tracker ready|shepherd ready)/.test(out) ? true : undefined), { signal: wrote, processes: [running] });
     },
     async stop(graceMs = 10_000) {
       if (done) return;

@@ -108,3 +108,8 @@ export async function watchGroups(exchange: string, store: DocStore): Promise<Gr
     close: () => bus.close(),
   };
 }
+
+/** The environment every service of an isolated test run gets: its broker exchange, its database, its directories. */
+export function serviceEnv(iso: Isolation, home: string, data: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { AMQP_URL, AMQP_EXCHANGE: iso.exchange, COUCHDB_URL, COUCHDB_DB: iso.db, DROVER_HOME: home, DROVER_DATA_ROOTS: data, ...extra };
+}

@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newGroup, newProject, openCouchStore, readGroup, readProject, writeFileAtomic, writeSeries, type DocStore } from "@drover/shared";
+import { newGroup, newProject, openCouchStore, readGroup, readProject, writeDemoGroup, writeFileAtomic, writeSeries, type DocStore } from "@drover/shared";
 import { serviceEntry, startService, ROOT, type Running } from "../helpers/processes.js";
 import { tinySeries } from "../helpers/series.js";
-import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
+import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
+import { within } from "../helpers/wait.js";
 
 // The command line as a newcomer meets it: help for every command, output through pipes, a
 // missing group, a relaunched group, and operator requests that the state-tracker refuses.
@@ -48,6 +49,10 @@ const commands: Record<string, string[]> = {
   launch: ["--group", "--concat-dim", "--format", "--replace", "--wait", "--timeout"],
   status: ["--watch", "--json"],
   history: [],
+  show: ["--json"],
+  logs: ["--phase"],
+  report: [],
+  summarise: ["--json"],
   accept: ["--note", "--timeout"],
   retry: ["--phase", "--timeout"],
   faultlist: ["--reason", "--timeout"],
@@ -84,6 +89,23 @@ describe("drover --help", () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+
+  it("suggests the command meant by a mistyped one", async () => {
+    const r = await run(["stauts"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("drover: unknown command stauts; did you mean status?");
+    const far = await run(["frobnicate"]);
+    expect(far.stderr).toContain("drover: unknown command frobnicate\n");
+  });
+
+  it("is installed as a bin of the workspace: node_modules/.bin/drover runs it", async () => {
+    const bin = join(ROOT, "node_modules", ".bin", "drover");
+    expect(existsSync(bin), `${bin} (npm install links it)`).toBe(true);
+    const r = await run(`${JSON.stringify(bin)} lifecycle`);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("stateDiagram-v2");
   });
 
   it("names a mistyped option and points at --help", async () => {
@@ -233,5 +255,161 @@ describe.skipIf(!available)("drover against the broker and the database", () => 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("the state-tracker did not answer");
     expect(existsSync(home)).toBe(true);
+  });
+});
+
+describe.skipIf(!available)("the operator's read-only commands on groups run by the real services", () => {
+  const iso = isolate("cli-operator");
+  const home = mkdtempSync(join(tmpdir(), "drover-cli-operator-"));
+  const data = join(home, "data");
+  const env = { AMQP_URL, AMQP_EXCHANGE: iso.exchange, COUCHDB_URL, COUCHDB_DB: iso.db, DROVER_HOME: home, DROVER_DATA_ROOTS: data, NO_COLOR: "1" };
+  let services: Running[] = [];
+  let store: DocStore;
+  let groups: GroupWatch;
+  let cut = "";
+  const tas = "tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gn";
+
+  beforeAll(async () => {
+    const sample = await writeDemoGroup(data);
+    // A second group whose one project has a truncated file: its scan fails, naming the file.
+    const bad = join(data, "broken");
+    mkdirSync(bad, { recursive: true });
+    const files = sample.projects[tas] ?? [];
+    cut = join(bad, "tas_part2.nc");
+    copyFileSync(files[1] ?? "", cut);
+    truncateSync(cut, Math.floor(statSync(cut).size / 3));
+    copyFileSync(files[0] ?? "", join(bad, "tas_part1.nc"));
+    writeFileSync(join(bad, "broken.csv"), `truncated,${join(bad, "tas_part*.nc")}\n`);
+    services = ["state-tracker", "scanner", "computer", "validator", "completion"].map((name) => startService(name, env));
+    store = await openCouchStore(COUCHDB_URL, iso.db);
+    groups = await watchGroups(iso.exchange, store);
+    await Promise.all(services.map((r) => r.ready()));
+    for (const [csv, group] of [
+      [sample.groupFile, "demo"],
+      [join(bad, "broken.csv"), "broken"],
+    ] as const) {
+      const launched = await run(["launch", csv, "--group", group], env);
+      expect(launched.code, launched.stderr).toBe(0);
+    }
+    await groups.settled("demo", { services });
+    await groups.settled("broken", { services });
+  });
+
+  afterAll(async () => {
+    await within(groups?.close() ?? Promise.resolve(), 30_000);
+    await Promise.all(services.map((r) => r.stop()));
+    await iso.cleanup();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("status <group> counts a completed group phase by phase at 100%", async () => {
+    const r = await run(["status", "demo"], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("group demo: Completed  3 projects");
+    for (const phase of ["scan", "compute", "validate", "complete"]) expect(r.stdout).toMatch(new RegExp(`\\n  ${phase} +3 100% +0 +0 +0\\n`));
+    expect(r.stdout).not.toContain("needing an operator");
+  });
+
+  it("status <group> lists a failing project with its error on one line, naming the file", async () => {
+    const r = await run(["status", "broken"], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}scan +0 +0% +0 +1 +0\n/);
+    const line = r.stdout.split("\n").find((l) => l.trimStart().startsWith("truncated "));
+    expect(line).toMatch(/ScanFailed +SourceFormatError: /);
+    expect(line).toContain(cut);
+    const json = JSON.parse((await run(["status", "broken", "--json"], env)).stdout) as { counts: Record<string, number>; projects: { code: string }[] };
+    expect(json.counts["ScanFailed"]).toBe(1);
+    expect(json.projects.map((p) => p.code)).toEqual(["truncated"]);
+  });
+
+  it("show prints the files, the config, the inventory, the timeline and where the outputs are", async () => {
+    const r = await run(["show", `demo/${tas}`], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`project demo/${tas}: Completed`);
+    expect(r.stdout).toMatch(/files: 3 files in .*\/demo\/tas\/, [0-9.]+ kB/);
+    expect(r.stdout).toContain("concat dim time (chosen by the scan)");
+    expect(r.stdout).toMatch(/tas\(time, lat, lon\) <f4 shape 36×36×72/);
+    expect(r.stdout).toMatch(/timeline \(scan [0-9.]+ s, compute [0-9.]+ s, validate [0-9.]+ s, complete [0-9.]+ s\):/);
+    for (const move of ["(new) → Registered", "Scanning → Scanned", "Validating → Validated", "Completing → Completed"]) expect(r.stdout).toContain(move);
+    expect(r.stdout).toContain("errors: none");
+    expect(r.stdout).toMatch(/published +.*complete\/demo\/data\/tas_Amon.*\.k1\.0\.json\n/);
+    // The old name and the two-word form still work.
+    const old = await run(["history", "demo", tas], env);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toContain("Completing → Completed");
+  });
+
+  it("logs merges the scanner's, computer's and validator's lines with the state-tracker's, in time order", async () => {
+    const r = await run(["logs", `demo/${tas}`], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    const index = (service: string, text: string) => lines.findIndex((l) => new RegExp(`^\\S+ \\S+ +${service} +\\S+ +info +${text}`).test(l));
+    const order = [
+      index("state-tracker", "Registered → Scanning"),
+      index("scanner", "scan started \\(3 files\\)"),
+      index("scanner", "scan succeeded"),
+      index("computer", "compute started"),
+      index("computer", "compute succeeded"),
+      index("validator", "validate started"),
+      index("validator", "validate succeeded"),
+      index("state-tracker", "Completing → Completed"),
+    ];
+    expect(order.every((i) => i >= 0), r.stdout).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const times = lines.map((l) => l.slice(0, 23));
+    expect([...times].sort()).toEqual(times);
+
+    const validate = await run(["logs", `demo/${tas}`, "--phase", "validate"], env);
+    expect(validate.stdout).toContain("validator");
+    expect(validate.stdout).not.toContain("scanner");
+    const bad = await run(["logs", `demo/${tas}`, "--phase", "valdate"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("did you mean validate?");
+  });
+
+  it("logs of a failed scan show the error with its file", async () => {
+    const r = await run(["logs", "broken/truncated"], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`scanner +scan +error +scan failed: .*kind=SourceFormatError file=${cut.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  });
+
+  it("report prints the validation reports readably, with counts", async () => {
+    const r = await run(["report", `demo/${tas}`], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^report of demo/${tas}: Success, \\d+ values compared in 3 files\\n`));
+    expect(r.stdout).toContain("0 fatal, 0 warnings, 0 bypassed by the ignore template");
+    expect(r.stdout).toContain("global.tracking_id: differs between source files");
+    const none = await run(["report", "broken/truncated"], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("broken/truncated has no validation report yet (it is ScanFailed");
+  });
+
+  it("summarise adds up the group's sources and products", async () => {
+    const r = await run(["summarise", "demo"], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^demo: 3 projects\n {2}source files: +8 files, [0-9.]+ [kM]B, \d+ chunks\n {2}products: +kerchunk json 3; [0-9.]+ kB, \d+ chunks written\n/);
+    const all = await run(["summarise", "--json"], env);
+    const parsed = JSON.parse(all.stdout) as { group: string; projects: number }[];
+    expect(parsed.map((s) => [s.group, s.projects])).toEqual([
+      ["broken", 1],
+      ["demo", 3],
+      ["all 2 groups", 4],
+    ]);
+  });
+
+  it("suggests the group or project meant by a mistyped name", async () => {
+    const group = await run(["status", "dmeo"], env);
+    expect(group.code).toBe(1);
+    expect(group.stderr).toContain("no group called dmeo; did you mean demo?");
+    const project = await run(["show", "demo/tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gx"], env);
+    expect(project.code).toBe(1);
+    expect(project.stderr).toContain(`no project tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gx in group demo; did you mean ${tas}?`);
+    const start = await run(["logs", "demo", "tas"], env);
+    expect(start.stderr).toContain(`did you mean ${tas}?`);
   });
 });

@@ -7,7 +7,7 @@ import { deadLetterQueue, listProjects, openCouchStore, readGroup, writeDemoGrou
 import { compareZarrWithSources } from "../helpers/compare.js";
 import { runCli, startService, type Running } from "../helpers/processes.js";
 import { pythonHasXarray, xarrayCompareAsync } from "../helpers/python.js";
-import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
+import { AMQP_URL, COUCHDB_URL, eventually, isolate, serviceEnv, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
 import { within } from "../helpers/wait.js";
 
 const available = await servicesAvailable();
@@ -16,15 +16,7 @@ describe.skipIf(!available)("the pipeline over the real broker and database", ()
   const iso = isolate("pipeline");
   const home = mkdtempSync(join(tmpdir(), "drover-pipeline-"));
   const data = join(home, "data");
-  const env = {
-    AMQP_URL,
-    AMQP_EXCHANGE: iso.exchange,
-    COUCHDB_URL,
-    COUCHDB_DB: iso.db,
-    DROVER_HOME: home,
-    DROVER_DATA_ROOTS: data,
-    DROVER_MAX_ATTEMPTS: "2",
-  };
+  const env = serviceEnv(iso, home, data, { DROVER_MAX_ATTEMPTS: "2" });
   let running: Running[] = [];
   let store: DocStore;
   let groups: GroupWatch;

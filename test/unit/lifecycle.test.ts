@@ -21,9 +21,9 @@ describe("the project lifecycle", () => {
     expect(canMove("Faultlisted", "Registered")).toBe(true);
   });
 
-  it("gives every state but Registered and Faultlisted a phase", () => {
+  it("gives every state but Registered, Faultlisted and Quarantined a phase", () => {
     for (const s of projectStates) {
-      if (s === "Registered" || s === "Faultlisted") expect(phaseOf(s)).toBeUndefined();
+      if (s === "Registered" || s === "Faultlisted" || s === "Quarantined") expect(phaseOf(s)).toBeUndefined();
       else expect(phaseOf(s), s).toBeDefined();
     }
     expect(phaseOf(activeState.compute)).toBe("compute");

@@ -17,6 +17,7 @@ interface In {
   crash: Record<string, never>;
   exit: { code: number };
   hang: Record<string, never>;
+  hog: Record<string, never>;
 }
 interface Out {
   whoami: { threadId: number; hdf5: boolean };
@@ -25,6 +26,7 @@ interface Out {
   crash: never;
   exit: never;
   hang: never;
+  hog: never;
 }
 
 const pools: Array<TaskPool<In, Out>> = [];
@@ -91,6 +93,25 @@ describe("a pool of warm task threads", () => {
     const next = (await p.run("whoami", {})).threadId;
     expect(next).not.toBe(first);
     expect(p.threadsStarted).toBe(2);
+  });
+
+  it("gives one task its own time budget (a project's config.budget)", async () => {
+    const p = pool(1, 600);
+    const e = await failure(p.run("hang", {}, () => {}, { timeoutSeconds: 0.4 }));
+    expect(e.message).toMatch(/no result after 0\.4 s; the thread was stopped \(raise the project's budget\.seconds/);
+    expect((await p.run("whoami", {})).threadId).toBeGreaterThan(0);
+  });
+
+  it("runs a task with a memory budget on a thread of its own, and fails it as transient when it runs out", async () => {
+    const p = pool(1, 600);
+    const warm = (await p.run("whoami", {})).threadId;
+    const own = (await p.run("whoami", {}, () => {}, { memoryMb: 256 })).threadId;
+    expect(own).not.toBe(warm);
+    const e = await failure(p.run("hog", {}, () => {}, { memoryMb: 64 }));
+    expect(e).toMatchObject({ kind: "TransientError", permanent: false });
+    expect(e.message).toMatch(/the hog task ran out of its memory budget of 64 MB/);
+    // The pool carries on with an ordinary thread, never more than its size at once.
+    expect((await p.run("whoami", {})).threadId).toBeGreaterThan(0);
   });
 
   it("fails the task of a thread that crashes or exits, and replaces the thread", async () => {

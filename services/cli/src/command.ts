@@ -15,10 +15,12 @@ export interface OptionSpec {
   value?: string;
   /** Shown without brackets in the usage line; the command itself checks it is there. */
   required?: boolean;
+  /** May be given more than once (values collected in order). */
+  multiple?: boolean;
   help: string;
 }
 
-export type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | string[] | boolean | undefined>;
 
 export interface Invocation {
   values: Values;
@@ -75,7 +77,7 @@ export function wantsHelp(argv: string[]): boolean {
 
 /** Parses a command's arguments strictly; a bad or missing one is a UsageError with the usage line. */
 export function parseInvocation(c: Command, argv: string[]): Invocation {
-  const options = Object.fromEntries(Object.entries(c.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]));
+  const options = Object.fromEntries(Object.entries(c.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]));
   let parsed: Invocation;
   try {
     const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -85,6 +87,12 @@ export function parseInvocation(c: Command, argv: string[]): Invocation {
   }
   if (parsed.positionals.length < (c.minArgs ?? 0)) throw new UsageError(`usage: ${usageLine(c)}\n(drover ${c.name} --help shows every option and an example)`);
   return parsed;
+}
+
+/** Every value of an option that may be given more than once. */
+export function strs(values: Values, key: string): string[] {
+  const v = values[key];
+  return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
 }
 
 export function str(values: Values, key: string): string | undefined {

@@ -9,9 +9,18 @@ const loaders: Record<string, () => Promise<Command>> = {
   launch: async () => (await import("./commands/launch.js")).launch,
   status: async () => (await import("./commands/status.js")).status,
   history: async () => (await import("./commands/status.js")).history,
+  show: async () => (await import("./commands/show.js")).show,
+  logs: async () => (await import("./commands/logs.js")).logs,
+  report: async () => (await import("./commands/report.js")).report,
+  summarise: async () => (await import("./commands/summarise.js")).summariseCommand,
   accept: async () => (await import("./commands/operator.js")).accept,
+  reject: async () => (await import("./commands/operator.js")).reject,
   retry: async () => (await import("./commands/operator.js")).retry,
   faultlist: async () => (await import("./commands/operator.js")).faultlist,
+  quarantine: async () => (await import("./commands/operator.js")).quarantine,
+  release: async () => (await import("./commands/operator.js")).release,
+  transfer: async () => (await import("./commands/operator.js")).transfer,
+  shepherd: async () => (await import("./commands/shepherd.js")).shepherd,
   refs: async () => (await import("./commands/oneshot.js")).refs,
   zarr: async () => (await import("./commands/oneshot.js")).zarr,
   sample: async () => (await import("./commands/info.js")).sample,
@@ -40,8 +49,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = loaders[name];
   if (!load) {
-    const close = names.filter((n) => n.startsWith(name.slice(0, 2)));
-    process.stderr.write(`drover: unknown command ${name}${close.length ? ` (did you mean ${close.join(" or ")}?)` : ""}\n\n${await topHelp()}`);
+    const { didYouMean } = await import("./suggest.js");
+    process.stderr.write(`drover: unknown command ${name}${didYouMean(name, names)}\n\n${await topHelp()}`);
     return 2;
   }
   const command = await load();

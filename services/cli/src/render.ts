@@ -15,7 +15,7 @@ const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0
 export function stateColour(state: string): string {
   if (state === "Completed" || state === "Validated") return paint(32, state);
   if (state.endsWith("Failed") || state === "Incomplete") return paint(31, state);
-  if (state === "ValidatedWithWarnings" || state === "Faultlisted") return paint(33, state);
+  if (state === "ValidatedWithWarnings" || state === "Faultlisted" || state === "Quarantined") return paint(33, state);
   if (state.endsWith("ing") || state === "Active") return paint(36, state);
   return state;
 }

@@ -7,7 +7,9 @@ import {
   groupId,
   listGroups,
   listProjects,
-  newGroup,
+  planRegistration,
+  registeredGroup,
+  retire,
   newProject,
   onAccept,
   onCompletionQueued,
@@ -18,6 +20,14 @@ import {
   onProjectCompletionFailed,
   onRegistered,
   onRetry,
+  onUnfaultlist,
+  onAdvance,
+  onReject,
+  onQuarantine,
+  onRelease,
+  transferred,
+  projectRequests,
+  type ProjectRequest,
   onScanned,
   onStarted,
   onValidated,
@@ -31,7 +41,6 @@ import {
   removeDoc,
   dropLaunch,
   registeredAnew,
-  startGroupOver,
   type AnsweredRequest,
   type Body,
   type Bus,
@@ -246,7 +255,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
     let decision: ReturnType<typeof assessGroup> = { kind: "none" };
     const moved = await changeGroup(group, (cur) => {
-      decision = assessGroup(cur, all, deps.completeDir, event, ctx());
+      decision = assessGroup(cur, all, cur.completeDir ?? deps.completeDir, event, ctx());
       return decision.kind === "none" ? undefined : decision.group;
     });
     if (!moved) return;
@@ -275,12 +284,13 @@ export function createTracker(deps: TrackerDeps): Tracker {
 
   async function register(msg: Message<"group.register.request">): Promise<void> {
     const now = new Date().toISOString();
-    const { groupFile, replace } = msg.body;
-    const chunks = await readLaunch(store, msg.group, { launch: msg.body.launch, chunks: msg.body.chunks, projects: msg.body.projects });
+    const body = msg.body;
+    const { replace, sync, driver } = body;
+    const chunks = await readLaunch(store, msg.group, { launch: body.launch, chunks: body.chunks, projects: body.projects });
     if (!chunks) {
       // Registered and deleted already: this is a redelivery of a request that was handled.
-      log.info({ group: msg.group }, `launch ${msg.body.launch} of group ${msg.group} was registered before; nothing to do`);
-      await answer(msg, "unchanged", `launch ${msg.body.launch} of group ${msg.group} was already registered`);
+      log.info({ group: msg.group }, `launch ${body.launch} of group ${msg.group} was registered before; nothing to do`);
+      await answer(msg, "unchanged", `launch ${body.launch} of group ${msg.group} was already registered`);
       return;
     }
     const listedProjects = chunks.flatMap((c) => c.projects);
@@ -288,46 +298,41 @@ export function createTracker(deps: TrackerDeps): Tracker {
     let previous: GroupDoc | undefined;
     const { doc } = await groups.change(groupId(msg.group), (cur) => {
       previous = cur;
-      if (!cur) return newGroup(msg.group, groupFile, codes, now);
-      if (replace) return startGroupOver(cur, groupFile, codes, msg.type, ctx());
-      const known = new Set(cur.projects);
-      const fresh = codes.filter((c) => !known.has(c));
-      if (fresh.length === 0) return undefined;
-      return { ...cur, projects: [...cur.projects, ...fresh], updatedAt: now };
+      return registeredGroup(cur, msg.group, body, codes, now, msg.type, ctx());
     });
     const existing = new Map((await listProjects(store, msg.group)).map((p) => [p.code, p]));
-    const toWrite = listedProjects.filter((p) => {
-      const cur = existing.get(p.code);
-      if (cur && !replace) log.warn({ group: msg.group, project: p.code }, `already registered (${cur.state}); left as it is`);
-      return !cur || replace;
-    });
+    const plan = planRegistration(body, listedProjects, existing);
+    if (!replace && !sync) for (const cur of plan.kept) log.warn({ group: msg.group, project: cur.code }, `already registered (${cur.state}); left as it is`);
     // Built a batch at a time: a large group's documents are never all in memory at once.
     let created = 0;
-    for (let i = 0; i < toWrite.length; i += BULK_BATCH) {
-      const batch = toWrite.slice(i, i + BULK_BATCH).map((p) => {
+    for (let i = 0; i < plan.write.length; i += BULK_BATCH) {
+      const batch = plan.write.slice(i, i + BULK_BATCH).map((p) => {
         const cur = existing.get(p.code);
         const workDir = join(deps.workDir, "in_progress", msg.group, p.code);
-        const d = onRegistered(newProject(msg.group, p.code, p.files, p.config, workDir, now), ctx());
+        const extra = { ...(driver === "shepherd" ? { driver } : {}), ...(body.ignoreTemplate ? { ignoreTemplate: body.ignoreTemplate } : {}) };
+        const d = onRegistered({ ...newProject(msg.group, p.code, p.files, p.config, workDir, now), ...extra }, ctx());
         return { before: [], doc: cur ? { ...registeredAnew(d, cur), _rev: cur._rev } : d };
       });
-      created += await writeMany(batch, (d) => settleConflict(d, replace));
-      if (toWrite.length > BULK_BATCH) log.info({ group: msg.group }, `registering group ${msg.group}: ${Math.min(i + BULK_BATCH, toWrite.length)}/${toWrite.length} projects`);
+      created += await writeMany(batch, (d) => settleConflict(d, replace || sync));
+      if (plan.write.length > BULK_BATCH) log.info({ group: msg.group }, `registering group ${msg.group}: ${Math.min(i + BULK_BATCH, plan.write.length)}/${plan.write.length} projects`);
     }
     let removed = 0;
     if (replace) {
-      const listed = new Set(codes);
-      for (const p of existing.values()) {
-        if (listed.has(p.code)) continue;
+      for (const p of plan.unlisted) {
         projects.forget(p._id);
         await removeDoc(store, p._id);
         removed++;
       }
+    } else if (sync) {
+      removed = await changeMany(plan.unlisted, (p) => retire(p, body.groupFile, msg.type, ctx()));
     }
     await dropLaunch(store, chunks);
     const total = doc?.projects.length ?? codes.length;
     const summary = replace && previous
       ? `group ${msg.group} started over (was ${previous.state}): ${count(created, "project")} registered anew${removed ? `, ${removed} no longer listed removed` : ""}`
-      : `group ${msg.group} registered: ${count(created, "new project")}${codes.length - created ? `, ${codes.length - created} already known` : ""} (${count(total, "project")} in the group)`;
+      : sync && previous
+        ? `group ${msg.group} follows ${body.groupFile}: ${count(created, "project")} new or changed${removed ? `, ${removed} no longer listed retired` : ""}, ${plan.kept.length} unchanged`
+        : `group ${msg.group} registered: ${count(created, "new project")}${codes.length - created ? `, ${codes.length - created} already known` : ""} (${count(total, "project")} in the group)`;
     log.info({ group: msg.group }, summary);
     await answer(msg, created > 0 || removed > 0 ? "done" : "unchanged", summary, doc?.state);
     askReview(msg.group, msg.type);
@@ -366,7 +371,61 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (retry) await reviewGroup(msg.group, msg.type, true);
   }
 
-  async function operator(msg: Message<"project.accept.request" | "project.retry.request" | "project.faultlist.request">): Promise<void> {
+  /** The rule each operator request applies to its project. */
+  function operatorRule(msg: Message<ProjectRequest>): (p: ProjectDoc) => ProjectDoc | undefined {
+    const c = ctx();
+    switch (msg.type) {
+      case "project.accept.request":
+        return (p) => onAccept(p, msg as Message<"project.accept.request">, c);
+      case "project.faultlist.request":
+        return (p) => onFaultlist(p, msg as Message<"project.faultlist.request">, c);
+      case "project.unfaultlist.request":
+        return (p) => onUnfaultlist(p, msg as Message<"project.unfaultlist.request">, c);
+      case "project.advance.request":
+        return (p) => onAdvance(p, msg as Message<"project.advance.request">, c);
+      case "project.reject.request":
+        return (p) => onReject(p, msg as Message<"project.reject.request">, c);
+      case "project.quarantine.request":
+        return (p) => onQuarantine(p, msg as Message<"project.quarantine.request">, c);
+      case "project.release.request":
+        return (p) => onRelease(p, msg as Message<"project.release.request">, c);
+      case "project.retry.request":
+        return (p) => (p.state === "CompletionFailed" ? undefined : onRetry(p, msg as Message<"project.retry.request">, c));
+      case "project.transfer.request":
+        throw new Error("internal: a transfer is not a change of one project");
+    }
+  }
+
+  /**
+   * Moves a project into another group: the copy is written first, then both groups' lists, then
+   * the original is deleted; a redelivery after any step finishes the rest.
+   */
+  async function transfer(msg: Message<"project.transfer.request">, code: string): Promise<void> {
+    const to = msg.body.to;
+    const target = await readGroup(store, groupId(to));
+    if (!target) return answer(msg, "refused", `no group ${to}: launch it first (drover launch <file> --group ${to})`);
+    if (to === msg.group) return answer(msg, "unchanged", `${code} is already in group ${to}`);
+    const src = await readProject(store, projectId(msg.group, code));
+    const there = await readProject(store, projectId(to, code));
+    if (src && there && there.history.at(-1)?.messageId !== msg.id) return answer(msg, "refused", `group ${to} already has a project ${code}`);
+    if (!src && !there) return answer(msg, "refused", `no project ${code} in group ${msg.group}`);
+    if (src && !there) {
+      const copy = transferred(src, to, target.driver, msg.body.by, msg, ctx());
+      await projects.change(copy._id, (cur) => (cur ? undefined : copy));
+    }
+    await changeGroup(to, (g) => (g.projects.includes(code) ? undefined : { ...g, projects: [...g.projects, code], updatedAt: new Date().toISOString() }));
+    await changeGroup(msg.group, (g) => (g.projects.includes(code) ? { ...g, projects: g.projects.filter((c) => c !== code), updatedAt: new Date().toISOString() } : undefined));
+    if (src) {
+      projects.forget(src._id);
+      await removeDoc(store, src._id);
+    }
+    log.info({ group: msg.group, project: code }, `transferred ${code} from group ${msg.group} to ${to}`);
+    askReview(to, msg.type);
+    const after = await readProject(store, projectId(to, code));
+    await answer(msg, "done", `transferred from group ${msg.group} to ${to}`, after?.state);
+  }
+
+  async function operator(msg: Message<ProjectRequest>): Promise<void> {
     const project = msg.project;
     if (!project) {
       log.warn({ group: msg.group }, `${msg.type} without a project; ignored`);
@@ -374,12 +433,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
       return;
     }
     try {
-      const doc = await changeProject(msg.group, project, (p) => {
-        if (msg.type === "project.accept.request") return onAccept(p, msg as Message<"project.accept.request">, ctx());
-        if (msg.type === "project.faultlist.request") return onFaultlist(p, msg as Message<"project.faultlist.request">, ctx());
-        if (p.state === "CompletionFailed") return undefined;
-        return onRetry(p, msg as Message<"project.retry.request">, ctx());
-      });
+      if (msg.type === "project.transfer.request") return await transfer(msg as Message<"project.transfer.request">, project);
+      const doc = await changeProject(msg.group, project, operatorRule(msg));
       if (doc) {
         await answer(msg, "done", doc.history.at(-1)?.reason ?? `now ${doc.state}`, doc.state);
         return;
@@ -400,6 +455,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
   }
 
+  const isProjectRequest = (m: Message): m is Message<ProjectRequest> => (projectRequests as readonly string[]).includes(m.type);
   const phaseOf = (type: string) => type.split(".")[1] as "scan" | "compute" | "validate";
 
   async function handle(msg: Message): Promise<void> {
@@ -436,12 +492,11 @@ export function createTracker(deps: TrackerDeps): Tracker {
         return completionDone(msg as Message<"group.complete.succeeded">);
       case "group.complete.failed":
         return completionFailed(msg as Message<"group.complete.failed">);
-      case "project.accept.request":
-      case "project.retry.request":
-      case "project.faultlist.request":
-        await operator(msg as Message<"project.accept.request">);
-        break;
       default:
+        if (isProjectRequest(msg)) {
+          await operator(msg);
+          break;
+        }
         log.warn({ type: msg.type }, "the state-tracker does not handle this selector");
         return;
     }

@@ -1,4 +1,4 @@
-import { checkPoolOptions, DEFAULT_TASK_TIMEOUT_S, TaskPool, type TaskPoolOptions } from "./task-pool.js";
+import { checkPoolOptions, DEFAULT_TASK_TIMEOUT_S, TaskPool, type TaskLimits, type TaskPoolOptions } from "./task-pool.js";
 import type { TaskProgress } from "./task-error.js";
 import type { TaskInputs, TaskName, TaskOutputs } from "./tasks.js";
 
@@ -19,9 +19,9 @@ export function configureTasks(next: TaskPoolOptions): void {
 }
 
 /** Runs a task on a warm worker thread; progress arrives at most twice a second. */
-export function runTask<K extends TaskName>(task: K, input: TaskInputs[K], onProgress: (p: TaskProgress) => void = () => {}): Promise<TaskOutputs[K]> {
+export function runTask<K extends TaskName>(task: K, input: TaskInputs[K], onProgress: (p: TaskProgress) => void = () => {}, limits: TaskLimits = {}): Promise<TaskOutputs[K]> {
   pool ??= new TaskPool(options);
-  return pool.run(task, input, onProgress);
+  return pool.run(task, input, onProgress, limits);
 }
 
 /** Stops the pool's threads (a later runTask starts a new pool). */

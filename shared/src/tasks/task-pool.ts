@@ -25,10 +25,17 @@ export interface TaskPoolOptions {
   entry?: URL;
 }
 
+/** One task's own budget (a project's config.budget): overrides the pool's time budget; a memory budget runs the task on a thread of its own. */
+export interface TaskLimits {
+  timeoutSeconds?: number | undefined;
+  memoryMb?: number | undefined;
+}
+
 interface Job {
   id: number;
   task: string;
   input: unknown;
+  limits: TaskLimits;
   onProgress: (p: TaskProgress) => void;
   resolve: (value: unknown) => void;
   reject: (e: TaskError) => void;
@@ -38,6 +45,8 @@ interface Thread {
   worker: Worker;
   job: Job | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Started for one task with a memory budget; stopped when it ends. */
+  dedicated: boolean;
 }
 
 /** Throws on a size or time budget no pool can have (configuration is checked before this, by its schema). */
@@ -69,10 +78,10 @@ export class TaskPool<In = TaskInputs, Out = TaskOutputs> {
   }
 
   /** Runs a task on the next free thread; progress arrives at most twice a second. */
-  run<K extends keyof In & keyof Out & string>(task: K, input: In[K], onProgress: (p: TaskProgress) => void = () => {}): Promise<Out[K]> {
+  run<K extends keyof In & keyof Out & string>(task: K, input: In[K], onProgress: (p: TaskProgress) => void = () => {}, limits: TaskLimits = {}): Promise<Out[K]> {
     if (this.closed) return Promise.reject(failure("TransientError", `cannot run the ${task} task: the task pool is closed (the service is stopping)`, false));
     return new Promise<Out[K]>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, input, onProgress, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ id: this.nextId++, task, input, limits, onProgress, resolve: resolve as (v: unknown) => void, reject });
       this.dispatch();
     });
   }
@@ -88,21 +97,36 @@ export class TaskPool<In = TaskInputs, Out = TaskOutputs> {
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
-      let thread = [...this.threads].find((t) => t.job === undefined);
+      const next = this.queue[0] as Job;
+      const busy = [...this.threads].filter((t) => t.job !== undefined).length;
+      // A task with a memory budget gets a thread of its own, within the pool's size.
+      if (next.limits.memoryMb !== undefined) {
+        if (busy >= this.options.size) return;
+        const idle = [...this.threads].find((t) => t.job === undefined && !t.dedicated);
+        if (idle && this.threads.size >= this.options.size) void this.retire(idle);
+        this.assign(this.start(next.limits.memoryMb), this.queue.shift() as Job);
+        continue;
+      }
+      let thread = [...this.threads].find((t) => t.job === undefined && !t.dedicated);
       if (!thread && this.threads.size < this.options.size) thread = this.start();
       if (!thread) return;
       this.assign(thread, this.queue.shift() as Job);
     }
   }
 
-  private start(): Thread {
-    const worker = new Worker(this.entry);
-    const thread: Thread = { worker, job: undefined, timer: undefined };
+  private start(memoryMb?: number): Thread {
+    const worker = new Worker(this.entry, memoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
+    const thread: Thread = { worker, job: undefined, timer: undefined, dedicated: memoryMb !== undefined };
     this.threads.add(thread);
     this.started++;
     worker.unref(); // an idle pool never keeps the process alive
     worker.on("message", (m: ThreadReply) => this.receive(thread, m));
-    worker.on("error", (e) => {
+    worker.on("error", (e: Error & { code?: string }) => {
+      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") {
+        const budget = memoryMb === undefined ? "the thread's memory" : `its memory budget of ${memoryMb} MB`;
+        void this.drop(thread, failure("TransientError", `the ${thread.job?.task ?? ""} task ran out of ${budget}; give it more (config budget.memoryMb, 'drover retry … --set budget.memoryMb=N')`, false));
+        return;
+      }
       void this.drop(thread, failure("ComputeError", `the ${thread.job?.task ?? ""} worker thread crashed: ${e.message}`, true));
     });
     worker.on("exit", (code) => {
@@ -114,9 +138,11 @@ export class TaskPool<In = TaskInputs, Out = TaskOutputs> {
   private assign(thread: Thread, job: Job): void {
     thread.job = job;
     thread.worker.ref(); // a running task keeps the process alive until it answers
-    const seconds = this.options.timeoutSeconds;
+    const own = job.limits.timeoutSeconds;
+    const seconds = Math.min(own ?? this.options.timeoutSeconds, MAX_TASK_TIMEOUT_S);
+    const raise = own === undefined ? "raise DROVER_TASK_TIMEOUT" : "raise the project's budget.seconds";
     thread.timer = setTimeout(() => {
-      void this.drop(thread, failure("TransientError", `the ${job.task} task gave no result after ${seconds} s; the thread was stopped (raise DROVER_TASK_TIMEOUT if it needs longer)`, false));
+      void this.drop(thread, failure("TransientError", `the ${job.task} task gave no result after ${seconds} s; the thread was stopped (${raise} if it needs longer)`, false));
     }, seconds * 1000);
     thread.timer.unref();
     const request: RunRequest = { kind: "run", id: job.id, task: job.task, input: job.input };
@@ -142,9 +168,17 @@ export class TaskPool<In = TaskInputs, Out = TaskOutputs> {
       return;
     }
     this.settle(thread);
+    if (thread.dedicated) void this.retire(thread);
     if (m.kind === "result") job.resolve(m.value);
     else job.reject(new TaskError(m.detail, m.reports ?? {}));
     this.dispatch();
+  }
+
+  /** Stops an idle thread that is no longer wanted (a dedicated one after its task, or to make room for one). */
+  private async retire(thread: Thread): Promise<void> {
+    if (!this.threads.delete(thread)) return;
+    this.settle(thread);
+    await thread.worker.terminate();
   }
 
   /** The thread is free again. */

@@ -43,6 +43,8 @@ export function moveGroup(g: GroupDoc, to: GroupState, event: string, reasons: s
 export function blockingReason(p: ProjectDoc): string | undefined {
   if (isFailed(p.state)) return `${p.code}: ${p.state}: ${p.lastError ? `${p.lastError.kind}: ${p.lastError.message}` : "see its history"}`;
   if (p.state === "ValidatedWithWarnings") return `${p.code}: ValidatedWithWarnings (${p.validation?.status ?? "warnings"}); accept it with 'drover accept ${p.group} ${p.code}' or retry`;
+  if (p.state === "Quarantined") return `${p.code}: Quarantined: ${p.quarantineReason ?? "see its history"}; release it with 'drover release ${p.group} ${p.code}' or faultlist it`;
+  if (p.driver === "shepherd" && (p.state === "Registered" || p.state === "Scanned" || p.state === "Computed")) return undefined;
   if (p.state === "Registered" || p.state === "Scanned" || p.state === "Computed") return `${p.code}: waiting in ${p.state} (auto-advance is off); run 'drover retry ${p.group} ${p.code}'`;
   return undefined;
 }

@@ -1,8 +1,8 @@
 import { DroverError } from "../errors.js";
 import type { ProjectDoc } from "../documents.js";
-import { activeState, canMove, failedState, isActive, isFailed, nextPhase, type Phase, type ProjectState } from "../lifecycle.js";
+import { activeState, canMove, failedState, isActive, isFailed, nextPhase, phaseOf, type Phase, type ProjectState } from "../lifecycle.js";
 import type { BodyInput, Message, MessageFields, Selector } from "../messages.js";
-import type { ProjectConfig } from "../schemas.js";
+import { ProjectConfigSchema, type ProjectConfig } from "../schemas.js";
 import { count } from "../words.js";
 
 // The state-tracker's decisions, as pure functions of a project document and a message: the new
@@ -80,7 +80,7 @@ function requestFor(doc: ProjectDoc, phase: Exclude<Phase, "complete">, ctx: Rul
         inventory: outputs.inventory,
         product: outputs.product,
         workDir: outputs.workDir,
-        ...(ctx.settings.ignoreTemplate ? { ignoreTemplate: ctx.settings.ignoreTemplate } : {}),
+        ...(doc.ignoreTemplate ?? ctx.settings.ignoreTemplate ? { ignoreTemplate: doc.ignoreTemplate ?? ctx.settings.ignoreTemplate } : {}),
       });
   }
 }
@@ -98,10 +98,10 @@ export function dispatch(doc: ProjectDoc, phase: Exclude<Phase, "complete">, ctx
   };
 }
 
-/** After a phase finished well: advance to the next phase when auto-advance is on. */
+/** After a phase finished well: advance to the next phase when auto-advance is on (never for the shepherd's projects: it admits them). */
 function advance(doc: ProjectDoc, ctx: RuleContext, event: string, cause?: Message): ProjectDoc {
   const next = nextPhase[doc.state];
-  if (!ctx.settings.autoAdvance || next === undefined || next === "complete") return doc;
+  if (!ctx.settings.autoAdvance || doc.driver === "shepherd" || next === undefined || next === "complete") return doc;
   return dispatch(doc, next, ctx, event, `auto-advance to ${next}`, cause ? { cause } : {});
 }
 
@@ -196,19 +196,37 @@ export function retryPhase(doc: ProjectDoc, asked?: Phase): Exclude<Phase, "comp
   if (asked && asked !== "complete") return asked;
   for (const p of ["scan", "compute", "validate"] as const) if (doc.state === failedState[p]) return p;
   if (doc.state === "ValidatedWithWarnings") return "validate";
-  if (doc.state === "Faultlisted" || doc.state === "Registered") return "scan";
+  if (doc.state === "Faultlisted" || doc.state === "Quarantined" || doc.state === "Registered") return "scan";
   return undefined;
 }
 
-export function onRetry(doc: ProjectDoc, msg: Message<"project.retry.request">, ctx: RuleContext): ProjectDoc {
+export function onRetry(doc: ProjectDoc, msg: Message<"project.retry.request">, ctx: RuleContext): ProjectDoc | undefined {
+  const { by, overrides, lostAfterSeconds } = msg.body;
+  if (isActive(doc.state)) return lostAfterSeconds === undefined ? refuseRetry(doc) : requeueLost(doc, msg, lostAfterSeconds, ctx);
   const phase = retryPhase(doc, msg.body.phase);
-  if (phase === undefined || !(isFailed(doc.state) || doc.state === "ValidatedWithWarnings" || doc.state === "Faultlisted" || doc.state === "Scanned" || doc.state === "Computed")) {
-    throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; retry applies to failed, warned or faultlisted projects`);
-  }
+  if (phase === undefined || !(isFailed(doc.state) || doc.state === "ValidatedWithWarnings" || doc.state === "Faultlisted" || doc.state === "Quarantined" || doc.state === "Scanned" || doc.state === "Computed")) return refuseRetry(doc);
   let d = doc;
-  if (d.state === "Faultlisted") d = move(d, "Registered", msg.type, `taken off the faultlist by ${msg.body.by}`, ctx, msg);
-  const { faultlistReason: _f, ...rest } = d;
-  return dispatch({ ...rest, lastError: null }, phase, ctx, msg.type, `${phase} again, asked by ${msg.body.by}`, { resetAttempts: true, cause: msg });
+  if (d.state === "Faultlisted") d = move(d, "Registered", msg.type, `taken off the faultlist by ${by}`, ctx, msg);
+  if (d.state === "Quarantined") d = move(d, "Registered", msg.type, `released from quarantine by ${by}`, ctx, msg);
+  const { faultlistReason: _f, quarantineReason: _q, ...rest } = d;
+  const budget = overrides?.budget ? { budget: { ...rest.config.budget, ...overrides.budget } } : {};
+  const config = overrides ? ProjectConfigSchema.parse({ ...rest.config, ...overrides, ...budget }) : rest.config;
+  const changed = overrides ? `, with ${Object.keys(overrides).map((k) => `${k}=${JSON.stringify(overrides[k as keyof typeof overrides])}`).join(", ")}` : "";
+  return dispatch({ ...rest, config, lastError: null }, phase, ctx, msg.type, `${phase} again, asked by ${by}${changed}`, { resetAttempts: true, cause: msg });
+}
+
+function refuseRetry(doc: ProjectDoc): never {
+  throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; retry applies to failed, warned, faultlisted or quarantined projects (or lost ones, with lostAfterSeconds)`);
+}
+
+/** A project in progress whose task was queued longer ago than the limit: its request goes out again, the attempt counted. */
+function requeueLost(doc: ProjectDoc, msg: Message<"project.retry.request">, limit: number, ctx: RuleContext): ProjectDoc | undefined {
+  const phase = phaseOf(doc.state);
+  const rec = phase ? doc.phases[phase] : undefined;
+  if (!phase || phase === "complete" || !rec) return undefined;
+  const since = (Date.parse(ctx.now) - Date.parse(rec.startedAt ?? rec.queuedAt)) / 1000;
+  if (!(since > limit)) return undefined;
+  return dispatch(doc, phase, ctx, msg.type, `lost: no worker finished ${phase} in ${Math.round(since)} s (limit ${limit} s); queued again by ${msg.body.by}`, { cause: msg });
 }
 
 export function onFaultlist(doc: ProjectDoc, msg: Message<"project.faultlist.request">, ctx: RuleContext): ProjectDoc {
@@ -218,3 +236,48 @@ export function onFaultlist(doc: ProjectDoc, msg: Message<"project.faultlist.req
   return { ...move(doc, "Faultlisted", msg.type, `faultlisted by ${msg.body.by}: ${msg.body.reason}`, ctx, msg), faultlistReason: msg.body.reason };
 }
 
+
+export function onUnfaultlist(doc: ProjectDoc, msg: Message<"project.unfaultlist.request">, ctx: RuleContext): ProjectDoc {
+  if (doc.state !== "Faultlisted") throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}, not on the faultlist`);
+  const { faultlistReason: _f, ...rest } = move(doc, "Registered", msg.type, `taken off the faultlist by ${msg.body.by}`, ctx, msg);
+  return advance({ ...rest, lastError: null }, ctx, msg.type, msg);
+}
+
+/** The shepherd's admission: a resting project starts its next phase; one already in progress is left alone. */
+export function onAdvance(doc: ProjectDoc, msg: Message<"project.advance.request">, ctx: RuleContext): ProjectDoc | undefined {
+  if (isActive(doc.state)) return undefined;
+  const next = nextPhase[doc.state];
+  if (next === undefined || next === "complete") throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; only Registered, Scanned or Computed projects advance`);
+  return dispatch(doc, next, ctx, msg.type, `${next} admitted by ${msg.body.by}`, { cause: msg });
+}
+
+/** The review says no: back to compute, with the note kept in the history. */
+export function onReject(doc: ProjectDoc, msg: Message<"project.reject.request">, ctx: RuleContext): ProjectDoc {
+  if (doc.state !== "ValidatedWithWarnings") throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; only ValidatedWithWarnings can be rejected`);
+  const note = msg.body.note ? `: ${msg.body.note}` : "";
+  return dispatch({ ...doc, lastError: null }, "compute", ctx, msg.type, `warnings rejected by ${msg.body.by}${note}; compute again`, { resetAttempts: true, cause: msg });
+}
+
+export function onQuarantine(doc: ProjectDoc, msg: Message<"project.quarantine.request">, ctx: RuleContext): ProjectDoc | undefined {
+  if (doc.state === "Quarantined") return undefined;
+  if (!canMove(doc.state, "Quarantined")) throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; only a project at rest that is not Validated or Completed can be quarantined`);
+  return { ...move(doc, "Quarantined", msg.type, `quarantined by ${msg.body.by}: ${msg.body.reason}`, ctx, msg), quarantineReason: msg.body.reason };
+}
+
+/** Out of quarantine: Registered again, to be scanned anew (by the shepherd's admission, or at once). */
+export function onRelease(doc: ProjectDoc, msg: Message<"project.release.request">, ctx: RuleContext): ProjectDoc | undefined {
+  if (doc.state !== "Quarantined") throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}, not Quarantined`);
+  const { quarantineReason: _q, ...rest } = move(doc, "Registered", msg.type, `released from quarantine by ${msg.body.by}`, ctx, msg);
+  return advance({ ...rest, lastError: null }, ctx, msg.type, msg);
+}
+
+/** The project as it will be in its new group: same state and outputs, its history saying where it came from. */
+export function transferred(doc: ProjectDoc, to: string, driver: ProjectDoc["driver"], by: string, msg: Message, ctx: RuleContext): ProjectDoc {
+  if (isActive(doc.state) || doc.state === "Completed") {
+    throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; only a project at rest and not Completed can be transferred`);
+  }
+  const seq = (doc.history.at(-1)?.seq ?? 0) + 1;
+  const entry = { seq, at: ctx.now, from: doc.state, to: doc.state, event: msg.type, reason: `transferred from group ${doc.group} to ${to} by ${by}`, messageId: msg.id, attempt: msg.attempt };
+  const { _rev: _r, driver: _d, ...rest } = doc;
+  return { ...rest, _id: `project:${to}:${doc.code}`, group: to, ...(driver === "shepherd" ? { driver } : {}), updatedAt: ctx.now, history: [...doc.history, entry], outbox: [] };
+}

@@ -1,18 +1,82 @@
-import { describeMove, listGroups, listProjects, projectId, readProject, type ProjectDoc } from "@drover/shared";
+import { isFailed, listGroups, needsOperator, projectPages, type DocStore, type GroupDoc, type ProjectDoc, type ProjectState } from "@drover/shared";
 import type { Command } from "../command.js";
-import { groupView, stateColour } from "../render.js";
+import { stateColour } from "../render.js";
+import { formatPhaseTable, oneLineError, phaseTable } from "../views/phase-table.js";
 import { needGroup, watchGroup } from "./watch.js";
 
-/** `drover status [group] [--watch] [--json]`: every group, or one group's projects. */
+// `drover history` is now `drover show` under its old name; main.ts loads it from here.
+export { history } from "./show.js";
+
+// `drover status`: every group on a line, or one group phase by phase with the projects that need
+// an operator. One view query counts a group's projects by state, whatever its size; projects are
+// read only to list the failing ones, a page at a time, and only as many as are shown.
+
+/** Failing projects listed at most; the rest are counted. */
+const SHOWN = 25;
+
+/** Why a project needs an operator, on one line. */
+function whyLine(p: ProjectDoc, width: number): string {
+  if (isFailed(p.state) && p.lastError) return oneLineError(p.lastError, width);
+  if (p.state === "Quarantined") return `quarantined: ${p.quarantineReason ?? p.history.at(-1)?.reason ?? "no reason recorded"}`;
+  if (p.state === "ValidatedWithWarnings") return `${p.validation?.status ?? "warnings"}: 'drover report ${p.group}/${p.code}', then accept or retry`;
+  return p.history.at(-1)?.reason ?? "";
+}
+
+async function needingOperator(store: DocStore, group: string, limit: number): Promise<ProjectDoc[]> {
+  const found: ProjectDoc[] = [];
+  for await (const page of projectPages(store, group, 500)) {
+    for (const p of page) if (needsOperator(p.state)) found.push(p);
+    if (found.length >= limit) break;
+  }
+  return found.slice(0, limit);
+}
+
+async function groupSummary(store: DocStore, g: GroupDoc): Promise<string[]> {
+  const counts = await store.countStates(g.name);
+  const table = phaseTable(counts);
+  const registered = table.inPlay + table.faultlisted + table.quarantined;
+  const pending = g.projects.length > registered ? `, ${g.projects.length - registered} not registered yet` : "";
+  const lines = [`group ${g.name}: ${stateColour(g.state)}  ${registered} projects${pending}  (group file ${g.groupFile})`, ...formatPhaseTable(table)];
+  if (g.state === "Completed" && g.reasons[0]) lines.push(`  ${g.reasons[0]}`);
+  const needing = (Object.entries(counts) as [ProjectState, number][]).filter(([s]) => needsOperator(s)).reduce((n, [, c]) => n + c, 0);
+  if (needing > 0) {
+    const shown = await needingOperator(store, g.name, SHOWN);
+    const width = Math.max(...shown.map((p) => p.code.length));
+    lines.push("", `needing an operator (${needing}):`);
+    // On a terminal each error is cut to the screen's width; into a pipe it is written whole.
+    const room = process.stdout.isTTY ? Math.max(40, (process.stdout.columns || 160) - width - 27) : Number.POSITIVE_INFINITY;
+    for (const p of shown) lines.push(`  ${p.code.padEnd(width)}  ${stateColour(p.state)}${" ".repeat(Math.max(0, 21 - p.state.length))}  ${whyLine(p, room)}`);
+    if (needing > shown.length) lines.push(`  … ${needing - shown.length} more ('drover status ${g.name} --json' lists every project)`);
+    lines.push(`  ('drover show ${g.name}/<project>' and 'drover logs ${g.name}/<project>' tell more)`);
+  }
+  return lines;
+}
+
+/** The group, its counts and every project as one JSON document, written a page of projects at a time. */
+async function writeJson(store: DocStore, g: GroupDoc): Promise<void> {
+  const counts = await store.countStates(g.name);
+  process.stdout.write(`{\n"group": ${JSON.stringify(g)},\n"counts": ${JSON.stringify(counts)},\n"phases": ${JSON.stringify(phaseTable(counts))},\n"projects": [`);
+  let first = true;
+  for await (const page of projectPages(store, g.name)) {
+    for (const p of page) {
+      process.stdout.write(`${first ? "\n" : ",\n"}${JSON.stringify(p)}`);
+      first = false;
+    }
+  }
+  process.stdout.write("\n]\n}\n");
+}
+
+/** `drover status [group] [--watch] [--json]`. */
 export const status: Command = {
   name: "status",
   args: "[group]",
-  summary: "Every group with its projects counted by state, or one group's projects (live with --watch).",
+  summary:
+    "Every group on a line, or one group phase by phase (done, running, failed, waiting, with percentages) and the projects that need an operator, each with its error on one line (live with --watch).",
   options: {
     watch: { type: "boolean", help: "follow the group live until it is complete or needs an operator" },
-    json: { type: "boolean", help: "print the documents as JSON (for scripts)" },
+    json: { type: "boolean", help: "print the documents as JSON (for scripts): the groups, or the group, its counts and every project" },
   },
-  examples: ["drover status", "drover status demo --watch", "drover status demo --json | jq '.projects[].state'"],
+  examples: ["drover status", "drover status demo", "drover status demo --watch", "drover status demo --json | jq '.projects[].state'"],
   async run(ctx, { values, positionals }) {
     const store = await ctx.store();
     const name = positionals[0];
@@ -38,41 +102,8 @@ export const status: Command = {
       return r.group.state === "Completed" ? 0 : 1;
     }
     const g = await needGroup(store, name);
-    const projects = await listProjects(store, name);
-    if (values["json"]) process.stdout.write(`${JSON.stringify({ group: g, projects }, null, 2)}\n`);
-    else process.stdout.write(`${groupView(g, projects, new Map()).join("\n")}\n`);
-    return 0;
-  },
-};
-
-function describeProject(p: ProjectDoc): string[] {
-  const lines = [`project ${p.group}/${p.code}: ${stateColour(p.state)}`, `  files: ${p.files.length} (work dir ${p.outputs.workDir})`];
-  for (const [k, v] of Object.entries(p.outputs)) if (k !== "workDir" && v) lines.push(`  ${k}: ${v}`);
-  if (p.lastError) lines.push(`  last error: ${p.lastError.kind}: ${p.lastError.message}`);
-  for (const i of p.issues) lines.push(`  ${i.severity}: ${i.message}`);
-  lines.push("  history:");
-  for (const h of p.history) lines.push(`    ${h.seq}. ${h.at}  ${describeMove(h)}  (${h.event}) ${h.reason}`);
-  return lines;
-}
-
-/** `drover history <group> <project>`: a project's state changes, outputs and errors. */
-export const history: Command = {
-  name: "history",
-  args: "<group> <project>",
-  minArgs: 2,
-  summary: "A project's state changes, outputs, issues and last error.",
-  options: {},
-  examples: ["drover history demo tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gn"],
-  async run(ctx, { positionals }) {
-    const [group = "", code = ""] = positionals;
-    const store = await ctx.store();
-    await needGroup(store, group);
-    const p = await readProject(store, projectId(group, code));
-    if (!p) {
-      process.stderr.write(`drover: no project ${code} in group ${group} (see 'drover status ${group}')\n`);
-      return 1;
-    }
-    process.stdout.write(`${describeProject(p).join("\n")}\n`);
+    if (values["json"]) await writeJson(store, g);
+    else process.stdout.write(`${(await groupSummary(store, g)).join("\n")}\n`);
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import { groupId, listGroups, listProjects, readGroup, type DocStore, type GroupDoc, type Message, type ProjectDoc } from "@drover/shared";
 import type { Context } from "../context.js";
 import { createScreen, groupView, type LiveProgress } from "../render.js";
+import { didYouMean } from "../suggest.js";
 
 export interface WatchResult {
   group: GroupDoc;
@@ -46,7 +47,6 @@ export async function needGroup(store: DocStore, name: string): Promise<GroupDoc
   const g = await readGroup(store, groupId(name));
   if (g) return g;
   const names = (await listGroups(store)).map((x) => x.name);
-  const close = names.filter((n) => n.includes(name) || name.includes(n)).slice(0, 3);
-  const hint = close.length > 0 ? `; did you mean ${close.join(" or ")}?` : names.length > 0 ? ` (there are ${names.length}: see 'drover status')` : " (there are none yet: 'drover launch <group-file.csv>')";
+  const hint = didYouMean(name, names) || (names.length > 0 ? ` (there are ${names.length}: see 'drover status')` : " (there are none yet: 'drover launch <group-file.csv>')");
   throw new Error(`no group called ${name}${hint}`);
 }
