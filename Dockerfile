@@ -10,11 +10,12 @@ COPY services/validator/package.json services/validator/
 COPY services/completion/package.json services/completion/
 COPY services/cli/package.json services/cli/
 COPY services/shepherd/package.json services/shepherd/
+COPY services/dashboard/package.json services/dashboard/
 COPY services/cli/bin services/cli/bin
 RUN npm install --no-audit --no-fund
 COPY shared shared
 COPY services services
-RUN node_modules/.bin/tsc -b && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

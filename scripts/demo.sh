@@ -24,7 +24,21 @@ export DROVER_SHEPHERD_CONFIG="$DROVER_HOME/demo-shepherd.yaml"
 mkdir -p "$flock"
 printf '%s\n' "# Written by scripts/demo.sh for the demo flock." "flock_dir: $flock" "complete_dir: $complete_root" \
   "batch_limit: 100" "sweep_interval: 3600" "settle_seconds: 0.5" >"$DROVER_SHEPHERD_CONFIG"
+dash_log="$LOG_DIR/dashboard.log"
+dash_from=$(( $( [[ -f "$dash_log" ]] && wc -c <"$dash_log" || echo 0) + 1 ))
 "$DROVER_ROOT/scripts/services.sh" start
+# The dashboard's address, from its "ready" line (this run's lines only): up until the demo ends.
+dash_url=""
+for _ in $(seq 1 100); do
+  dash_url=$(tail -c "+$dash_from" "$dash_log" 2>/dev/null | grep -o 'dashboard ready on http://[^ "]*' | head -1 | sed 's/^dashboard ready on //') || true
+  [[ -n "$dash_url" ]] && break
+  sleep 0.1
+done
+if [[ -n "$dash_url" ]]; then
+  echo "dashboard: $dash_url  (open it to watch the group live; $([[ -n "${DROVER_DASHBOARD_TOKEN:-}" ]] && echo "actions with the token in DROVER_DASHBOARD_TOKEN" || echo "read-only: set DROVER_DASHBOARD_TOKEN to allow actions"))"
+else
+  echo "dashboard: did not start (see $dash_log; DROVER_DASHBOARD_PORT picks another port)"
+fi
 cli() { (cd "$DROVER_ROOT" && node services/cli/dist/main.js "$@"); }
 data="$DROVER_HOME/data"
 cli sample "$data"
@@ -61,5 +75,9 @@ else
   echo "The demo group $group did not complete (see above, 'npm run drover -- status $group', and the logs in $LOG_DIR)."
 fi
 echo "  service logs: $LOG_DIR/<service>.log"
+[[ -n "$dash_url" ]] && echo "  dashboard: $dash_url (stops with the demo; DROVER_DASHBOARD_HOLD=1 keeps the demo, and it, running until Enter)"
+if [[ -n "$dash_url" && "${DROVER_DASHBOARD_HOLD:-0}" == 1 && -t 0 ]]; then
+  read -r -p "press Enter to stop the services and the dashboard… " _ || true
+fi
 echo "  to look around later: npm run stack:start, then npm run drover -- status $group"
 exit $rc

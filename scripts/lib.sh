@@ -37,10 +37,30 @@ ensure_deps() {
   fi
 }
 
-# tsc -b is incremental: a no-op build takes a fraction of a second.
+# tsc -b is incremental: a no-op build takes a fraction of a second. The dashboard's page is
+# bundled again when a file of its source (services/dashboard/web) is newer than the bundle.
 ensure_build() {
   ensure_deps
   (cd "$DROVER_ROOT" && node_modules/.bin/tsc -b) >&2 || die "the TypeScript build failed (see above)"
+  local web="$DROVER_ROOT/services/dashboard/web" bundle="$DROVER_ROOT/services/dashboard/dist/public/app.js"
+  if [[ ! -f "$bundle" || -n "$(find "$web" "$DROVER_ROOT/shared/src/lifecycle.ts" -newer "$bundle" -type f -print -quit)" ]]; then
+    (cd "$DROVER_ROOT" && node_modules/.bin/tsc -p services/dashboard/web && node services/dashboard/web/build.mjs) >&2 || die "the dashboard's page did not build (see above)"
+  fi
+}
+
+# Debian's chromium for the dashboard's browser tests (playwright-core drives it; browser downloads
+# are impossible here). Installed when missing, as root; otherwise the tests say what is missing
+# (and fail under CI=true).
+ensure_chromium() {
+  command -v "${DROVER_CHROMIUM:-/usr/bin/chromium}" >/dev/null && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    say "installing Debian's chromium for the browser tests…"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >"$LOG_DIR/apt-chromium.log" 2>&1 ||
+      { apt-get update -q >>"$LOG_DIR/apt-chromium.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >>"$LOG_DIR/apt-chromium.log" 2>&1; } ||
+      die "could not install chromium (see $LOG_DIR/apt-chromium.log)"
+  else
+    say "chromium is missing and this is not root: the browser tests will say so ('sudo apt-get install chromium')"
+  fi
 }
 
 # Servers already running before a script starts the stack: stop_started_stack stops only the

@@ -4,7 +4,7 @@
 # The shepherd starts too when DROVER_SHEPHERD_CONFIG names its config file.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-SERVICES=(state-tracker scanner computer validator completion)
+SERVICES=(state-tracker scanner computer validator completion dashboard)
 if [[ -n "${DROVER_SHEPHERD_CONFIG:-}" ]]; then
   [[ -f "$DROVER_SHEPHERD_CONFIG" ]] || die "DROVER_SHEPHERD_CONFIG names $DROVER_SHEPHERD_CONFIG, which does not exist (a sample config is in the README, 'Running a flock')"
   SERVICES+=(shepherd)
@@ -30,7 +30,7 @@ start() {
 stop() {
   local f pid pids=()
   shopt -s nullglob
-  for f in "$RUN_DIR"/{state-tracker,scanner,computer,validator,completion,shepherd}.*.pid; do
+  for f in "$RUN_DIR"/{state-tracker,scanner,computer,validator,completion,dashboard,shepherd}.*.pid; do
     pid=$(cat "$f")
     kill "$pid" 2>/dev/null && pids+=("$pid")
     rm -f "$f"

@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_build
 (cd "$DROVER_ROOT" && node_modules/.bin/tsc -p test) >&2 || die "the tests do not type-check (see above)"
+ensure_chromium
 note_stack
 trap stop_started_stack EXIT
 "$DROVER_ROOT/scripts/stack.sh" start

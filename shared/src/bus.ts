@@ -27,8 +27,23 @@ export interface BusOptions {
   logger: Logger;
   /** Attempts to reach the broker at start before giving up. Default 10 (about 30 s). */
   initialRetries?: number;
-  /** Times a handler's transient failure is retried before the message is dead-lettered. Default 5. */
+  /**
+   * Times a handler's transient failure is retried before the message is dead-lettered. Default 15:
+   * with the default delays (1 s doubling, at most 60 s) about 10 minutes, so an outage of the
+   * database or a disk of a few minutes is ridden out.
+   */
   handlerRetries?: number;
+  /** The first retry's delay; each next one doubles, up to retryMaxMs. Default 1000 and 60000. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/**
+ * A consumer queue's retry queue: a message waits there for its delay (per-message TTL), then the
+ * broker dead-letters it back into the consumer queue. The handler never sleeps holding a delivery.
+ */
+export function retryQueueName(queue: string): string {
+  return `${queue}.retry`;
 }
 
 export interface Delivery {
@@ -66,7 +81,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   const { exchange, logger } = options;
   const prefetch = options.prefetch ?? 1;
   if (prefetch < 1) throw new DroverError("ConfigError", "prefetch must be at least 1");
-  const handlerRetries = options.handlerRetries ?? 5;
+  const handlerRetries = options.handlerRetries ?? 15;
+  const retryBaseMs = options.retryBaseMs ?? 1000;
+  const retryMaxMs = options.retryMaxMs ?? 60_000;
   const sender = `${options.service}@${hostname()}:${process.pid}`;
   const subscriptions: Subscription[] = [];
   let model: ChannelModel | undefined;
@@ -74,17 +91,20 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   let waiters: Array<(ch: ConfirmChannel) => void> = [];
   let closing = false;
 
+  const declareQueue = async (ch: Channel, q: string, selector: string) => {
+    await ch.assertQueue(q, { durable: true, deadLetterExchange: deadLetterExchange(exchange) });
+    // The default exchange ("") by argument: amqplib leaves an empty deadLetterExchange option out.
+    await ch.assertQueue(retryQueueName(q), { durable: true, arguments: { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": q } });
+    await ch.bindQueue(q, exchange, selector);
+  };
+
   const declareTopology = async (ch: Channel) => {
     await ch.assertExchange(exchange, "topic", { durable: true });
     await ch.assertExchange(deadLetterExchange(exchange), "fanout", { durable: true });
     await ch.assertQueue(deadLetterQueue(exchange), { durable: true });
     await ch.bindQueue(deadLetterQueue(exchange), deadLetterExchange(exchange), "");
     for (const service of services) {
-      for (const selector of consumes[service]) {
-        const q = queueName(exchange, service, selector);
-        await ch.assertQueue(q, { durable: true, deadLetterExchange: deadLetterExchange(exchange) });
-        await ch.bindQueue(q, exchange, selector);
-      }
+      for (const selector of consumes[service]) await declareQueue(ch, queueName(exchange, service, selector), selector);
     }
   };
 
@@ -95,8 +115,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     let queue: string;
     if (sub.kind === "consume") {
       queue = queueName(exchange, options.service, sub.pattern);
-      await ch.assertQueue(queue, { durable: true, deadLetterExchange: deadLetterExchange(exchange) });
-      await ch.bindQueue(queue, exchange, sub.pattern);
+      await declareQueue(ch, queue, sub.pattern);
     } else {
       const q = await ch.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
       queue = q.queue;
@@ -226,16 +245,16 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
         const transient = isDroverError(e) ? !e.permanent : true;
         const detail = (e as Error).message;
         if (transient && retries < handlerRetries) {
-          const delay = Math.min(30_000, 500 * 2 ** retries);
-          log.warn({ selector, err: detail, retryIn: delay }, "handler failed; will retry the message");
-          await sleep(delay);
+          const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** retries);
+          log.warn({ selector, err: detail, retryIn: delay, retry: retries + 1, of: handlerRetries }, "handler failed; the message waits in its retry queue");
           try {
+            // Into the retry queue, which hands it back when its time is up: the delivery is settled now.
             const pub = await channel();
             await new Promise<void>((resolve, reject) =>
               pub.sendToQueue(
-                queue,
+                retryQueueName(queue),
                 raw.content,
-                { ...raw.properties, persistent: true, headers: { ...raw.properties.headers, "x-drover-retries": retries + 1 } },
+                { ...raw.properties, persistent: true, expiration: String(delay), headers: { ...raw.properties.headers, "x-drover-retries": retries + 1 } },
                 (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
               ),
             );
@@ -305,7 +324,12 @@ export async function deleteTopology(amqpUrl: string, exchange: string): Promise
   const conn = await amqp.connect(amqpUrl, { timeout: 10_000 });
   try {
     const ch = await conn.createChannel();
-    for (const [svc, sels] of Object.entries(consumes)) for (const s of sels) await ch.deleteQueue(queueName(exchange, svc, s));
+    for (const [svc, sels] of Object.entries(consumes)) {
+      for (const s of sels) {
+        await ch.deleteQueue(queueName(exchange, svc, s));
+        await ch.deleteQueue(retryQueueName(queueName(exchange, svc, s)));
+      }
+    }
     await ch.deleteQueue(deadLetterQueue(exchange));
     await ch.deleteExchange(exchange);
     await ch.deleteExchange(deadLetterExchange(exchange));

@@ -73,6 +73,14 @@ export const EnvSchema = z.object({
     .optional(),
   /** References are written as Parquet instead of JSON above this estimated JSON size (bytes; PADOCC: 500 MB). */
   DROVER_PARQUET_ABOVE: z.coerce.number({ error: "must be a number of bytes" }).min(0, "must not be negative").default(500e6),
+  /** The dashboard's address: 127.0.0.1 (this machine only) unless told otherwise. */
+  DROVER_DASHBOARD_HOST: z.string().min(1, "must name an interface, e.g. 127.0.0.1 or 0.0.0.0").default("127.0.0.1"),
+  /** The dashboard's TCP port (0: any free port, said in its "ready" line). */
+  DROVER_DASHBOARD_PORT: z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(0).max(65535, "must be at most 65535").default(8770),
+  /** The secret the dashboard's actions need (Authorization: Bearer …); without it the dashboard is read-only. */
+  DROVER_DASHBOARD_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  /** RabbitMQ's management API (http://user:pw@host:15672): the dashboard's queue rates; else AMQP queue checks. */
+  RABBITMQ_MANAGEMENT_URL: url(["http:", "https:"]).optional(),
   /** trace | debug | info | warn | error. */
   DROVER_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** auto: readable lines on a terminal, JSON otherwise. */
@@ -102,6 +110,8 @@ export interface Config {
   parquetAbove: number;
   logLevel: string;
   logFormat: "auto" | "pretty" | "json";
+  dashboard: { host: string; port: number; token: string | undefined };
+  rabbitManagementUrl: string | undefined;
 }
 
 /** Parses the environment; a bad setting throws a ConfigError naming the variable and the fix. */
@@ -115,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? "?");
-      return `${name}=${JSON.stringify(env[name] ?? "")}: ${i.message}`;
+      return `${name}=${JSON.stringify(redactUrl(env[name] ?? ""))}: ${i.message}`;
     });
     throw new DroverError("ConfigError", `bad setting in the environment:\n  ${lines.join("\n  ")}`);
   }
@@ -146,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     parquetAbove: e.DROVER_PARQUET_ABOVE,
     logLevel: e.DROVER_LOG_LEVEL,
     logFormat: e.DROVER_LOG_FORMAT,
+    dashboard: { host: e.DROVER_DASHBOARD_HOST, port: e.DROVER_DASHBOARD_PORT, token: e.DROVER_DASHBOARD_TOKEN },
+    rabbitManagementUrl: e.RABBITMQ_MANAGEMENT_URL,
   };
 }
 
@@ -153,9 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 export function redactUrl(u: string): string {
   try {
     const p = new URL(u);
-    if (p.password) p.password = "***";
+    if (!p.password) return u;
+    p.password = "***";
     return p.toString();
   } catch {
-    return u;
+    // Not a URL (a typo in one, often): still never show what looks like user:password@.
+    return u.replace(/([^\s:/@]+):[^\s:/@]+@/g, "$1:***@");
   }
 }

@@ -1,6 +1,6 @@
 // The public surface of @drover/shared: every export named, none by `export *`.
 
-export { connectBus, deleteTopology, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
+export { connectBus, deleteTopology, retryQueueName, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
 export { EnvSchema, loadConfig, redactUrl, type Config } from "./config.js";
 export { GroupDocSchema, HistoryEntrySchema, ProjectDocSchema, describeMove, groupId, projectId, type GroupDoc, type HistoryEntry, type PhaseRecord, type ProjectDoc } from "./documents.js";
 export { DroverError, isDroverError, toErrorDetail, type ErrorDetail, type ErrorKind } from "./errors.js";
@@ -27,7 +27,7 @@ export {
   type ProjectState,
 } from "./lifecycle.js";
 export { createLogger, silentLogger, type Logger } from "./log.js";
-export { ConfigOverridesSchema, type ConfigOverrides } from "./schemas.js";
+export { ConfigOverridesSchema, Name as NameSchema, PhaseSchema, ProjectStateSchema, type ConfigOverrides } from "./schemas.js";
 export { answeredRequests, catalogue, createMessage, isSelector, parseMessage, projectRequests, selectors, type ProjectRequest, type AnsweredRequest, type Body, type BodyInput, type Message, type MessageFields, type Selector } from "./messages.js";
 export { assertAllowed, isWithin } from "./paths.js";
 export { writeDemoGroup, demoSeries, type SampleGroup } from "./sample/demo-group.js";
@@ -35,13 +35,16 @@ export { writeSeries, type SeriesSpec } from "./sample/cmip-like.js";
 export { ProjectConfigSchema, type Issue, type ProjectConfig, type ScanSummary, type ValidationSummary, type ComputeSummary } from "./schemas.js";
 export { boot, stopOnSignals, type Service } from "./service/boot.js";
 export { startPhaseWorker } from "./service/phase-worker.js";
-export { createMemoryStore, listGroups, listProjects, projectPages, openCouchStore, readGroup, readProject, removeDoc, updateDoc, ConflictError, type DocStore } from "./store.js";
+export { createMemoryStore, listGroups, listProjects, projectPages, projectsInState, openCouchStore, readGroup, readProject, removeDoc, updateDoc, ConflictError, type DocStore } from "./store.js";
 export { runTask, TaskError } from "./tasks/run-task.js";
 export { tasks, type TaskInputs, type TaskName, type TaskOutputs } from "./tasks/tasks.js";
 export { count } from "./words.js";
 export { describeProgress, groupProgress, type GroupProgress } from "./progress.js";
 export { consumes, deadLetterQueue, queueName, services, type ServiceName } from "./topology.js";
 export { askTracker, type Answer } from "./tracker/ask.js";
+export { askEach, retryPick, selectProjects, type ProjectAnswer } from "./tracker/actions.js";
+export { historyLines, mergeByTime, onlyPhase, parseLogFile, projectLogDir, readLogFiles, type LogLine } from "./operator/log-lines.js";
+export { phaseDurations, type PhaseDuration } from "./operator/phase-durations.js";
 export { planRegistration, projectChanged, registeredGroup, retire, type RegistrationPlan } from "./tracker/registration.js";
 export { assessGroup, blockingReason, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
 export { chunkLaunch, dropLaunch, readLaunch, storeLaunch, type LaunchChunk, type LaunchProject, type StoredLaunch } from "./tracker/launch-store.js";
@@ -58,6 +61,8 @@ export {
   onRetry,
   onUnfaultlist,
   onAdvance,
+  stillExpected,
+  expireLost,
   onReject,
   onQuarantine,
   onRelease,
@@ -72,7 +77,7 @@ export { scanProject, inventoryPath, type ScanResult } from "./scan/scan-project
 export type { Inventory, ProductVariable, FileEntry } from "./scan/inventory.js";
 export { writeZarrProduct, zarrProductPath, ZARR_REVISION } from "./compute/write-zarr.js";
 export { validateProduct, type ValidationResult } from "./validate/validate-project.js";
-export { judge, type DataReport, type IgnoreTemplate, type MetadataReport } from "./validate/report.js";
+export { judge, WARNING_DATA_ERRORS, type DataReport, type IgnoreTemplate, type MetadataReport } from "./validate/report.js";
 export { publishGroup } from "./complete/publish.js";
 export { kerchunkJson } from "./refs/serialise.js";
 export { buildReferences, refsProductPath, rewriteUrls, writeRefsProduct, REFS_REVISION, type RefsOptions } from "./refs/write-refs.js";

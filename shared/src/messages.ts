@@ -135,24 +135,31 @@ export const catalogue = {
   "group.complete.failed": PhaseFailed,
 
   // operator (drover CLI) → state-tracker
-  "project.accept.request": z.object({ by: z.string(), note: z.string().default("") }),
+  "project.accept.request": z.object({ by: z.string(), note: z.string().default(""), expect: z.array(ProjectStateSchema).optional() }),
   "project.retry.request": z.object({
     by: z.string(),
     phase: PhaseSchema.optional(),
     /** Changes to the project's config that the phase runs with (and keeps). */
     overrides: ConfigOverridesSchema.optional(),
-    /** Re-queue a project still in progress when its phase was queued longer ago than this (a lost task). */
+    /** Re-queue a project still in progress when its phase started longer ago than this (a lost task). */
     lostAfterSeconds: z.number().int().positive().optional(),
+    /** Only if the project is still in one of these states (the shepherd's view when it planned): else nothing changes. */
+    expect: z.array(ProjectStateSchema).optional(),
   }),
   "project.faultlist.request": z.object({ by: z.string(), reason: z.string().min(1, "say why") }),
   /** Leaves the faultlist: the project goes back to Registered. */
   "project.unfaultlist.request": z.object({ by: z.string() }),
   /** A resting project (Registered, Scanned, Computed) starts its next phase (the shepherd's admission). */
-  "project.advance.request": z.object({ by: z.string() }),
+  "project.advance.request": z.object({
+    by: z.string(),
+    /** The phase's budget when the project has none of its own (the shepherd's escalation.seconds). */
+    budget: z.object({ seconds: z.number().int().positive().optional(), memoryMb: z.number().int().min(64).optional() }).strict().optional(),
+    expect: z.array(ProjectStateSchema).optional(),
+  }),
   /** The review says no: a ValidatedWithWarnings project goes back to compute. */
   "project.reject.request": z.object({ by: z.string(), note: z.string().default("") }),
   /** Set aside for a person with the reason; release sends it back to Registered (scan again). */
-  "project.quarantine.request": z.object({ by: z.string(), reason: z.string().min(1, "say why") }),
+  "project.quarantine.request": z.object({ by: z.string(), reason: z.string().min(1, "say why"), expect: z.array(ProjectStateSchema).optional() }),
   "project.release.request": z.object({ by: z.string() }),
   /** Moves a project at rest, with its history, into another existing group (PADOCC's transfer_project). */
   "project.transfer.request": z.object({ by: z.string(), to: Name }),

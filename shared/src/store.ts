@@ -31,6 +31,8 @@ export interface DocStore {
   list(prefix: string, page?: { after?: string | undefined; limit: number }): Promise<unknown[]>;
   /** Number of projects of a group in each state. */
   countStates(group: string): Promise<Record<ProjectState, number>>;
+  /** A page of a group's projects in one state, in id order (the same view as `countStates`). */
+  projectsInState(group: string, state: ProjectState, page: { skip: number; limit: number }): Promise<unknown[]>;
   /** Ids of documents whose outbox still holds messages. */
   pendingOutbox(): Promise<string[]>;
 }
@@ -201,6 +203,16 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
         throw asStoreError(e, `count states of ${group}`);
       }
     },
+    async projectsInState(group, state, page) {
+      try {
+        const r = await retryOnReset(() =>
+          db.view("drover", "projects_by_group_state", { key: [group, state], reduce: false, include_docs: true, skip: page.skip, limit: page.limit }),
+        );
+        return r.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+      } catch (e) {
+        throw asStoreError(e, `list ${state} projects of ${group}`);
+      }
+    },
     async pendingOutbox() {
       try {
         const r = await retryOnReset(() => db.view("drover", "pending_outbox", {}));
@@ -278,6 +290,13 @@ export function createMemoryStore(): DocStore & { docs: Map<string, Doc> } {
         if (p.type === "project" && p.group === group && p.state) counts[p.state]++;
       }
       return counts;
+    },
+    async projectsInState(group, state, page) {
+      return [...docs.values()]
+        .filter((d) => (d as Partial<ProjectDoc>).type === "project" && (d as ProjectDoc).group === group && (d as ProjectDoc).state === state)
+        .sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
+        .slice(page.skip, page.skip + page.limit)
+        .map(clone);
     },
     async pendingOutbox() {
       return [...docs.entries()]
@@ -373,6 +392,12 @@ export async function* projectPages(store: DocStore, group: string, size = 1000)
     if (docs.length < size) return;
     after = (docs[docs.length - 1] as Doc)._id;
   }
+}
+
+/** A page of a group's projects in one state, parsed. */
+export async function projectsInState(store: DocStore, group: string, state: ProjectState, page: { skip: number; limit: number }): Promise<ProjectDoc[]> {
+  const docs = await store.projectsInState(group, state, page);
+  return docs.map((d) => parseDoc(ProjectDocSchema, d, (d as Doc)._id));
 }
 
 export async function listGroups(store: DocStore): Promise<GroupDoc[]> {

@@ -61,8 +61,8 @@ export function startService(name: string, env: Record<string, string>): Running
     output: () => out,
     alive: () => !done,
     async ready() {
-      // The last line a service logs at start: "listening on <selector>", or the tracker's "state-tracker ready: …".
-      await waitFor(`${name} to start`, () => (/"msg":"(listening on |state-tracker ready|shepherd ready)/.test(out) ? true : undefined), { signal: wrote, processes: [running] });
+      // The last line a service logs at start: "listening on <selector>", the tracker's "state-tracker ready: …", the dashboard's "dashboard ready on http://…".
+      await waitFor(`${name} to start`, () => (/"msg":"(listening on |state-tracker ready|shepherd ready|dashboard ready)/.test(out) ? true : undefined), { signal: wrote, processes: [running] });
     },
     async stop(graceMs = 10_000) {
       if (done) return;

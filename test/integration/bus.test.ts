@@ -1,6 +1,6 @@
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectBus, deadLetterQueue, DroverError, silentLogger, type Bus, type Message } from "@drover/shared";
+import { connectBus, deadLetterQueue, DroverError, queueName, retryQueueName, silentLogger, type Bus, type BusOptions, type Message } from "@drover/shared";
 import { AMQP_URL, eventually, isolate, servicesAvailable } from "../helpers/services.js";
 import { Signal, waitFor, within } from "../helpers/wait.js";
 
@@ -10,8 +10,8 @@ const body = { files: ["/data/a.nc"], config: { format: "zarr" as const }, workD
 describe.skipIf(!available)("the bus over RabbitMQ", () => {
   const iso = isolate("bus");
   const buses: Bus[] = [];
-  const open = async (service: string, handlerRetries = 5) => {
-    const b = await connectBus({ url: AMQP_URL, exchange: iso.exchange, service, logger: silentLogger, handlerRetries });
+  const open = async (service: string, handlerRetries = 5, extra: Partial<BusOptions> = {}) => {
+    const b = await connectBus({ url: AMQP_URL, exchange: iso.exchange, service, logger: silentLogger, handlerRetries, ...extra });
     buses.push(b);
     return b;
   };
@@ -89,6 +89,29 @@ describe.skipIf(!available)("the bus over RabbitMQ", () => {
       return m ? (JSON.parse(m.content.toString()) as Message) : undefined;
     });
     expect(parked.project).toBe("poison");
+    await conn.close();
+  });
+
+  it("waits out a retry in the broker's retry queue, not holding the delivery: the next message is handled meanwhile", async () => {
+    // One message at a time, and a first retry a minute away: a handler that slept would block the queue.
+    // (A queue no other test consumes: their consumers stay open until the end of the file.)
+    const completion = await open("completion", 3, { prefetch: 1, retryBaseMs: 60_000 });
+    const attempts: Record<string, number> = {};
+    const handled = new Signal();
+    await completion.consume("group.complete.request", async (m) => {
+      attempts[m.group] = (attempts[m.group] ?? 0) + 1;
+      handled.notify();
+      if (m.group === "later") throw new DroverError("TransientError", "database away", { permanent: false });
+    });
+    const req = { completeDir: "/c", projects: [{ code: "p", product: "/w/p.json", revision: "k1.0", dataReport: "/w/d.json", metadataReport: "/w/m.json" }] };
+    await sender.send("group.complete.request", { group: "later" }, req);
+    await sender.send("group.complete.request", { group: "next" }, req);
+    await waitFor("the next message while the first waits", () => (attempts["next"] === 1 ? true : undefined), { signal: handled });
+    expect(attempts["later"]).toBe(1);
+    const conn = await amqp.connect(AMQP_URL);
+    const ch = await conn.createChannel();
+    const waiting = await ch.checkQueue(retryQueueName(queueName(iso.exchange, "completion", "group.complete.request")));
+    expect(waiting.messageCount).toBe(1);
     await conn.close();
   });
 });

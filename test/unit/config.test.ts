@@ -31,4 +31,15 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig({ DROVER_AUTO_ADVANCE: "maybe" })).toThrow(/DROVER_AUTO_ADVANCE="maybe"/);
     expect(() => loadConfig({ COUCHDB_DB: "Drover" })).toThrow(/COUCHDB_DB="Drover": CouchDB names start with a lowercase letter/);
   });
+
+  it("never prints a password in its message, even in a setting that is not a valid URL", () => {
+    const bad = () => loadConfig({ COUCHDB_URL: "ftp://admin:s3cret-pw@db:5984", AMQP_URL: "amqp//guest:hunter2@mq:5672" }, "/srv");
+    expect(bad).toThrow(/COUCHDB_URL="ftp:\/\/admin:\*\*\*@db:5984/);
+    expect(bad).toThrow(/AMQP_URL="amqp\/\/guest:\*\*\*@mq:5672"/);
+    try {
+      bad();
+    } catch (e) {
+      expect((e as Error).message).not.toMatch(/s3cret-pw|hunter2/);
+    }
+  });
 });

@@ -66,7 +66,7 @@ describe("failures", () => {
   it("quarantines a permanent failure with the error and the file", () => {
     const p = proj("g", "bad", "ScanFailed", { lastError: { kind: "SourceFormatError", message: "not an HDF5 file", permanent: true, file: "/data/bad.nc" } });
     const plan = planSweep(config(), [view("g", [p])], NOW);
-    expect(plan.tasks).toEqual([{ kind: "quarantine", group: "g", project: "bad", reason: "SourceFormatError in file /data/bad.nc: not an HDF5 file" }]);
+    expect(plan.tasks).toEqual([{ kind: "quarantine", group: "g", project: "bad", from: "ScanFailed", reason: "SourceFormatError in file /data/bad.nc: not an HDF5 file" }]);
   });
 
   it("retries a transient failure after its backoff, with a budget raised each time up to the cap", () => {
@@ -96,15 +96,18 @@ describe("failures", () => {
 
   it("re-queues a task in progress for longer than its budget allows", () => {
     const p = proj("g", "p", "Computing", { phases: { compute: { status: "running", attempts: 1, queuedAt: failedAt(200), startedAt: failedAt(90), requestId: "r1" } }, config: { format: "kerchunk", budget: { seconds: 3600 } } });
-    expect(planSweep(config(), [view("g", [p])], NOW).tasks).toEqual([{ kind: "requeue", group: "g", project: "p", lostAfterSeconds: 4560 }]);
-    const young = proj("g", "p", "Computing", { phases: { compute: { status: "running", attempts: 1, queuedAt: failedAt(60), requestId: "r2" } } });
+    expect(planSweep(config(), [view("g", [p])], NOW).tasks).toEqual([{ kind: "requeue", group: "g", project: "p", from: "Computing", lostAfterSeconds: 4560 }]);
+    const young = proj("g", "p", "Computing", { phases: { compute: { status: "running", attempts: 1, queuedAt: failedAt(200), startedAt: failedAt(60), requestId: "r2" } } });
     expect(planSweep(config(), [view("g", [young])], NOW).tasks).toEqual([]);
+    // Waiting in its queue for hours is not lost: only a started task can be.
+    const waiting = proj("g", "p", "Computing", { phases: { compute: { status: "queued", attempts: 1, queuedAt: failedAt(600), requestId: "r3" } } });
+    expect(planSweep(config(), [view("g", [waiting])], NOW).tasks).toEqual([]);
   });
 
   it("leaves warnings for a person unless the config accepts them", () => {
     const w = [proj("g", "w", "ValidatedWithWarnings")];
     expect(planSweep(config(), [view("g", w)], NOW).tasks).toEqual([]);
-    expect(planSweep(config({ accept_warnings: true }), [view("g", w)], NOW).tasks).toEqual([{ kind: "accept", group: "g", project: "w" }]);
+    expect(planSweep(config({ accept_warnings: true }), [view("g", w)], NOW).tasks).toEqual([{ kind: "accept", group: "g", project: "w", from: "ValidatedWithWarnings" }]);
   });
 });
 
@@ -112,10 +115,24 @@ describe("the shepherd's config", () => {
   it("names unknown keys and missing ones, with the file", () => {
     expect(() => parseShepherdConfig({ flock_dir: "/f", complete_dir: "/c", batch_size: 3 }, "/etc/s.yaml")).toThrow(/bad shepherd config \/etc\/s\.yaml:\n {2}unknown key batch_size \(the keys are: flock_dir, complete_dir, batch_limit/);
     expect(() => parseShepherdConfig({ complete_dir: "/c" }, "/etc/s.yaml")).toThrow(/flock_dir: flock_dir is required/);
-    expect(() => parseShepherdConfig({ flock_dir: "/f", complete_dir: "/c", retry: { max: 1 } }, "/etc/s.yaml")).toThrow(/retry: unknown key max/);
+    expect(() => parseShepherdConfig({ flock_dir: "/f", complete_dir: "/c", retry: { max: 1 } }, "/etc/s.yaml")).toThrow(/retry: unknown key max \(the keys are: max_retries, backoff_seconds, factor\)/);
   });
 
   it("reads relative directories from the config file's own directory", () => {
-    expect(parseShepherdConfig({ flock_dir: "flock", complete_dir: "../done", common_valid: "ignore.json" }, "/etc/drover/s.yaml")).toMatchObject({ flock_dir: "/etc/drover/flock", complete_dir: "/etc/done", common_valid: "/etc/drover/ignore.json", batch_limit: 100, sweep_interval: 3600 });
+    expect(parseShepherdConfig({ flock_dir: "flock", complete_dir: "../done" }, "/etc/drover/s.yaml")).toMatchObject({ flock_dir: "/etc/drover/flock", complete_dir: "/etc/done", batch_limit: 100, sweep_interval: 3600 });
+  });
+
+  it("refuses a common_valid template it cannot read, naming the key, the file and the fix", () => {
+    expect(() => parseShepherdConfig({ flock_dir: "/f", complete_dir: "/c", common_valid: "missing.json" }, "/etc/drover/s.yaml")).toThrow(
+      /common_valid in \/etc\/drover\/s\.yaml names \/etc\/drover\/missing\.json, which is not a readable JSON file .*fix the path/,
+    );
+  });
+
+  it("never lowers a budget an operator raised, when it escalates", () => {
+    const c = config({ escalation: { seconds: 3600, max_seconds: 43200, factor: 2 } });
+    expect(escalate(c, 1, { seconds: 36000 })).toEqual({ seconds: 43200 });
+    expect(escalate(c, 1, { seconds: 50000 })).toEqual({ seconds: 50000 });
+    expect(escalate(c, 2)).toEqual({ seconds: 14400 });
+    expect(escalate(c, 1, { memoryMb: 1024 })).toEqual({ seconds: 7200, memoryMb: 2048 });
   });
 });

@@ -98,7 +98,7 @@ describe("a pool of warm task threads", () => {
   it("gives one task its own time budget (a project's config.budget)", async () => {
     const p = pool(1, 600);
     const e = await failure(p.run("hang", {}, () => {}, { timeoutSeconds: 0.4 }));
-    expect(e.message).toMatch(/no result after 0\.4 s; the thread was stopped \(raise the project's budget\.seconds/);
+    expect(e.message).toMatch(/no result after 0\.4 s; the thread was stopped \(raise the project's time budget: 'drover retry <group>\/<project> --set time=2h'/);
     expect((await p.run("whoami", {})).threadId).toBeGreaterThan(0);
   });
 

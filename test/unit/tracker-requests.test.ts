@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMessage, readGroup, readProject, type LaunchProject, type ProjectDoc } from "@drover/shared";
+import { createMessage, readGroup, readProject, type GroupDoc, type LaunchProject, type ProjectDoc } from "@drover/shared";
 import { answerTo, ask, computeOk, register, runToWarnings, scanOk, setup, validateOk } from "../helpers/tracker.js";
 
 // The state-tracker's side of the shepherd and the operator's commands: groups the shepherd
@@ -114,11 +114,16 @@ describe("retry with overrides, and of a lost task", () => {
     const t = setup();
     await register(t, ["p"]);
     expect(await ask(t, "project.retry.request", "p", { by: "shepherd", lostAfterSeconds: 3600 })).toMatchObject({ outcome: "unchanged", state: "Scanning" });
-    // Make the scan an hour and a minute old.
+    // Queued an hour and a minute ago but never started: waiting in its queue, not lost.
     const doc = await readProject(t.store, "project:g:p");
     const old = new Date(Date.now() - 3660_000).toISOString();
     if (!doc?.phases.scan) throw new Error("no scan record");
     await t.store.put({ ...doc, phases: { ...doc.phases, scan: { ...doc.phases.scan, queuedAt: old } } } as ProjectDoc);
+    expect(await ask(t, "project.retry.request", "p", { by: "shepherd", lostAfterSeconds: 3600 })).toMatchObject({ outcome: "unchanged", state: "Scanning" });
+    // Started that long ago: lost.
+    const queued = await readProject(t.store, "project:g:p");
+    if (!queued?.phases.scan) throw new Error("no scan record");
+    await t.store.put({ ...queued, phases: { ...queued.phases, scan: { ...queued.phases.scan, startedAt: old } } } as ProjectDoc);
     const a = await ask(t, "project.retry.request", "p", { by: "shepherd", lostAfterSeconds: 3600 });
     expect(a).toMatchObject({ outcome: "done", state: "Scanning" });
     expect(a.message).toMatch(/^lost: no worker finished scan in 366\d s \(limit 3600 s\)/);
@@ -183,5 +188,52 @@ describe("transfer", () => {
     const a = await ask(t, "project.transfer.request", "p", { by: "op", to: "k" });
     expect(a).toMatchObject({ outcome: "refused" });
     expect(a.message).toContain("p is Scanning; only a project at rest");
+  });
+});
+
+describe("requests planned on a state the project has left", () => {
+  it("change nothing: a stale retry does not undo an operator's quarantine", async () => {
+    const t = setup();
+    await register(t, ["p"]);
+    await t.reply("project.scan.failed", t.last("project.scan.request", "p"), { error: { kind: "TransientError", message: "EIO", permanent: false } });
+    await t.reply("project.scan.failed", t.last("project.scan.request", "p"), { error: { kind: "TransientError", message: "EIO", permanent: false } });
+    await t.reply("project.scan.failed", t.last("project.scan.request", "p"), { error: { kind: "TransientError", message: "EIO", permanent: false } });
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("ScanFailed");
+    await ask(t, "project.quarantine.request", "p", { by: "op", reason: "files being replaced" });
+    const a = await ask(t, "project.retry.request", "p", { by: "shepherd", phase: "scan", expect: ["ScanFailed"] });
+    expect(a).toMatchObject({ outcome: "unchanged", state: "Quarantined" });
+    expect((await readProject(t.store, "project:g:p"))?.state).toBe("Quarantined");
+  });
+});
+
+describe("sync edge cases", () => {
+  it("registers anew a retired project listed again, and refuses a sync of a completed group", async () => {
+    const t = setup();
+    await shepherdGroup(t, ["a", "b"]);
+    await t.tracker.handle(await t.registration("g", [project("a")], { driver: "shepherd", sync: true, fileHash: "h2" }));
+    expect((await readProject(t.store, "project:g:b"))?.state).toBe("Faultlisted");
+    await t.tracker.handle(await t.registration("g", [project("a"), project("b")], { driver: "shepherd", sync: true, fileHash: "h3" }));
+    expect(await readProject(t.store, "project:g:b")).toMatchObject({ state: "Registered" });
+    const g = await readGroup(t.store, "group:g");
+    if (!g) throw new Error("no group");
+    await t.store.put({ ...g, state: "Completed" } as GroupDoc);
+    const late = await t.registration("g", [project("a"), project("b"), project("c")], { driver: "shepherd", sync: true, fileHash: "h4" });
+    await t.tracker.handle(late);
+    expect(answerTo(t, late)).toMatchObject({ outcome: "refused" });
+    expect(answerTo(t, late).message).toContain("drop the file under a new name");
+    expect(await readProject(t.store, "project:g:c")).toBeUndefined();
+  });
+
+  it("refuses to transfer into a completed group or between groups the shepherd drives", async () => {
+    const t = setup();
+    await shepherdGroup(t, ["p"]);
+    await t.tracker.handle(await t.registration("h", [project("r")]));
+    expect((await ask(t, "project.transfer.request", "p", { by: "op", to: "h" })).message).toContain("follow their group files");
+    const h = await readGroup(t.store, "group:h");
+    if (!h) throw new Error("no group");
+    await t.store.put({ ...h, state: "Completed" } as GroupDoc);
+    await t.tracker.handle(await t.registration("k", [project("z")]));
+    await ask(t, "project.faultlist.request", "z", { by: "op", reason: "x" }, "k");
+    expect((await ask(t, "project.transfer.request", "z", { by: "op", to: "h" }, "k")).message).toContain("group h is Completed");
   });
 });

@@ -7,7 +7,7 @@ import { DroverError } from "@drover/shared";
 // The shepherd's configuration file (YAML or JSON): PADOCC SHEPARD's keys where it has them, with
 // drover's additions. Every key is checked; an unknown one is named with the keys there are.
 
-const seconds = (what: string) => z.number({ error: `${what} must be a number of seconds` }).positive(`${what} must be more than 0 seconds`);
+const seconds = (what: string) => z.number({ error: `${what} must be a number of seconds` }).int(`${what} must be a whole number of seconds`).positive(`${what} must be more than 0 seconds`);
 
 export const ShepherdConfigSchema = z
   .object({
@@ -18,7 +18,7 @@ export const ShepherdConfigSchema = z
     /** Projects in flight (scanning, computing, validating) at once, across every group. PADOCC: 100. */
     batch_limit: z.number().int("batch_limit must be a whole number").min(1, "batch_limit must be at least 1").default(100),
     /** Seconds between full sweeps; file changes and state changes also wake the shepherd. PADOCC suggests hourly. */
-    sweep_interval: seconds("sweep_interval").default(3600),
+    sweep_interval: z.number({ error: "sweep_interval must be a number of seconds" }).positive("sweep_interval must be more than 0 seconds").default(3600),
     /** A group file must read the same (size and hash) this many seconds apart before it is registered. */
     settle_seconds: z.number().min(0, "settle_seconds must not be negative").default(2),
     /** The validation ignore template (PADOCC's common_valid): a JSON file of the errors validation may bypass. */
@@ -48,7 +48,7 @@ export const ShepherdConfigSchema = z
       .strict()
       .default({ seconds: 3600, max_seconds: 43200, max_memory_mb: 16384, factor: 2 }),
     /** Seconds a lease on the flock lasts (several shepherds: one sweeps, the others stand by). */
-    lease_seconds: seconds("lease_seconds").default(60),
+    lease_seconds: z.number({ error: "lease_seconds must be a number of seconds" }).min(1, "lease_seconds must be at least 1 second").default(60),
   })
   .strict();
 
@@ -72,19 +72,36 @@ export function loadShepherdConfig(file: string, cwd = process.cwd()): ShepherdC
   return parseShepherdConfig(raw, path);
 }
 
+/** The keys of each level, for the message about an unknown one. */
+const keysAt: Record<string, string[]> = {
+  "": Object.keys(ShepherdConfigSchema.shape),
+  retry: ["max_retries", "backoff_seconds", "factor"],
+  escalation: ["seconds", "max_seconds", "memory_mb", "max_memory_mb", "factor"],
+};
+
 export function parseShepherdConfig(raw: unknown, path: string): ShepherdConfig {
   const parsed = ShepherdConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const keys = Object.keys(ShepherdConfigSchema.shape).join(", ");
     const lines = parsed.error.issues.map((i) => {
-      const where = i.path.join(".") || "(top level)";
-      if (i.code === "unrecognized_keys") return `${where === "(top level)" ? "" : `${where}: `}unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")} (the keys are: ${where === "(top level)" ? keys : "see the README"})`;
-      return `${where}: ${i.message}`;
+      const where = i.path.join(".");
+      if (i.code === "unrecognized_keys") return `${where ? `${where}: ` : ""}unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")} (the keys are: ${(keysAt[where] ?? []).join(", ")})`;
+      return `${where || "(top level)"}: ${i.message}`;
     });
     throw new DroverError("ConfigError", `bad shepherd config ${path}:\n  ${lines.join("\n  ")}`);
   }
   const dir = resolve(path, "..");
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
   const c = parsed.data;
-  return { ...c, flock_dir: abs(c.flock_dir), complete_dir: abs(c.complete_dir), ...(c.common_valid ? { common_valid: abs(c.common_valid) } : {}) };
+  const config = { ...c, flock_dir: abs(c.flock_dir), complete_dir: abs(c.complete_dir), ...(c.common_valid ? { common_valid: abs(c.common_valid) } : {}) };
+  if (config.common_valid) checkTemplate(config.common_valid, path);
+  return config;
+}
+
+/** A validation template that cannot be read would fail (and quarantine) every project of the flock: refuse it at start. */
+function checkTemplate(file: string, configPath: string): void {
+  try {
+    JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new DroverError("ConfigError", `common_valid in ${configPath} names ${file}, which is not a readable JSON file (${(e as Error).message}); fix the path (relative paths are read from the config file's directory; the validators must see it too) or remove the key`);
+  }
 }

@@ -53,7 +53,12 @@ export function listFlock(flockDir: string): FlockEntry[] {
     if (csvs.length === 1) out.push(look(name, join(path, csvs[0] as string), ignored));
     else if (csvs.length > 1) out.push({ group: name, file: path, hash: undefined, size: 0, ignored, problem: `group directory ${path} holds ${csvs.length} CSV files (${csvs.join(", ")}); keep one group file per directory` });
   }
-  return out;
+  // `alpha.csv` beside `alpha/`: one group name, two files; neither is taken until one goes.
+  const seen = new Map<string, number>();
+  for (const e of out) seen.set(e.group, (seen.get(e.group) ?? 0) + 1);
+  return out.map((e) =>
+    (seen.get(e.group) ?? 0) > 1 ? { ...e, hash: undefined, problem: `two group files are named ${e.group} in ${flockDir} (${e.group}.csv and ${e.group}/): rename or remove one` } : e,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
-import { watch } from "node:fs";
+import { mkdirSync, watch } from "node:fs";
 import { boot, loadConfig, openCouchStore, redactUrl, stopOnSignals, type Bus, type DocStore, type Logger } from "@drover/shared";
 import { loadShepherdConfig, type ShepherdConfig } from "./config.js";
-import { releaseLease } from "./lease.js";
+import { holdLease, releaseLease } from "./lease.js";
 import { flockStatus } from "./status.js";
 import { createShepherd, describeTask, type SweepReport } from "./sweep.js";
 
@@ -46,7 +46,12 @@ async function once(config: ShepherdConfig, options: ModeOptions): Promise<numbe
   try {
     const store = await openStore(log);
     const shepherd = createShepherd({ bus, store, log, config, dataRoots: env.dataRoots });
-    const report = await shepherd.sweep({ dryRun: options.dryRun });
+    let report = await shepherd.sweep({ dryRun: options.dryRun });
+    // A file is taken in once it reads the same settle_seconds apart: look again within this run.
+    for (let i = 0; i < 5 && report.unsettled > 0; i++) {
+      await new Promise((r) => setTimeout(r, config.settle_seconds * 1000 + 100));
+      report = await shepherd.sweep({ dryRun: options.dryRun });
+    }
     printReport(report, options.dryRun);
     return 0;
   } finally {
@@ -60,7 +65,9 @@ async function run(config: ShepherdConfig): Promise<never> {
   const store = await openStore(log);
   const shepherd = createShepherd({ bus, store, log, config, dataRoots: env.dataRoots });
   const wake = sweeper(shepherd.sweep, log, config);
+  keepLease(store, bus.sender, config, log, () => wake(0));
   await watchState(bus, () => wake(300));
+  mkdirSync(config.flock_dir, { recursive: true });
   try {
     watch(config.flock_dir, { recursive: true }, () => wake(500)).on("error", (e) => log.warn({ err: e.message }, "stopped watching the flock directory; sweeps continue on the timer"));
   } catch (e) {
@@ -81,38 +88,60 @@ async function watchState(bus: Bus, onChange: () => void): Promise<void> {
 }
 
 /**
- * Runs sweeps one at a time: a wake-up during a sweep runs one more after it. A copy without the
- * lease tries again within half a lease; the holder renews it by sweeping at least that often.
- * Wake-ups wait at least twice as long as the last sweep took, so that on a large flock (every
- * state change wakes it) sweeping takes at most a third of the time.
+ * Renews the lease a third of its length apart, apart from sweeping (a sweep may be an hour away);
+ * a copy standing by tries to take it, and sweeps at once when it does.
+ */
+function keepLease(store: DocStore, me: string, config: ShepherdConfig, log: Logger, tookOver: () => void): void {
+  let held = false;
+  const tick = async () => {
+    try {
+      const now = await holdLease(store, me, config.lease_seconds);
+      if (now && !held) {
+        log.info("holding the flock's lease: this copy sweeps");
+        tookOver();
+      }
+      if (!now && held) log.warn("another shepherd holds the flock's lease now: standing by");
+      held = now;
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, "could not renew the flock's lease");
+    }
+  };
+  setInterval(() => void tick(), (config.lease_seconds * 1000) / 3).unref();
+  void tick();
+}
+
+/**
+ * Runs sweeps one at a time: every sweep_interval, and sooner when woken (a file or a state
+ * changed, a retry is due). A wake-up never puts off a sweep already due sooner, and waits at
+ * least twice as long as the last sweep took, so that on a large, busy flock sweeping takes at
+ * most a third of the time.
  */
 function sweeper(sweep: () => Promise<SweepReport>, log: Logger, config: ShepherdConfig): (delayMs: number) => void {
   let running = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let dueAt = Number.POSITIVE_INFINITY;
   let lastMs = 0;
-  const standbyMs = (config.lease_seconds * 1000) / 2;
   const schedule = (ms: number) => {
+    const at = Date.now() + ms;
+    if (timer && at >= dueAt) return;
     clearTimeout(timer);
-    timer = setTimeout(tick, ms);
+    dueAt = at;
+    timer = setTimeout(() => void tick(), ms);
   };
   async function tick(): Promise<void> {
-    if (running) {
-      again = true;
-      return;
-    }
+    timer = undefined;
+    dueAt = Number.POSITIVE_INFINITY;
     running = true;
+    again = false;
     const t0 = Date.now();
-    let next = Math.min(config.sweep_interval * 1000, standbyMs);
+    let next = config.sweep_interval * 1000;
     try {
-      do {
-        again = false;
-        const r = await sweep();
-        if (!r.leader) log.debug("another shepherd holds the lease; standing by");
-        if (r.unsettled > 0) next = Math.min(next, config.settle_seconds * 1000 + 100);
-        const due = r.plan?.nextRetryAt;
-        if (due !== undefined) next = Math.min(next, Math.max(100, due - Date.now()));
-      } while (again);
+      const r = await sweep();
+      if (!r.leader) log.debug("another shepherd holds the lease; standing by");
+      if (r.unsettled > 0) next = Math.min(next, config.settle_seconds * 1000 + 100);
+      const due = r.plan?.nextRetryAt;
+      if (due !== undefined) next = Math.min(next, Math.max(100, due - Date.now()));
     } catch (e) {
       log.error({ err: (e as Error).message }, "sweep failed; trying again shortly");
       next = Math.min(next, 5000);
@@ -120,7 +149,7 @@ function sweeper(sweep: () => Promise<SweepReport>, log: Logger, config: Shepher
       running = false;
       lastMs = Date.now() - t0;
     }
-    schedule(next);
+    schedule(again ? Math.max(300, 2 * lastMs) : next);
   }
   return (delayMs) => {
     if (running) again = true;

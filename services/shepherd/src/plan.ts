@@ -12,12 +12,19 @@ export interface Budget {
   memoryMb?: number;
 }
 
+/** Every task names the state the project was in when planned: the tracker changes nothing if it has moved on. */
+interface Seen {
+  group: string;
+  project: string;
+  from: ProjectDoc["state"];
+}
+
 export type Task =
-  | { kind: "advance"; group: string; project: string; from: ProjectDoc["state"] }
-  | { kind: "retry"; group: string; project: string; phase: WorkPhase; retry: number; budget: Budget; reason: string }
-  | { kind: "quarantine"; group: string; project: string; reason: string }
-  | { kind: "accept"; group: string; project: string }
-  | { kind: "requeue"; group: string; project: string; lostAfterSeconds: number };
+  | (Seen & { kind: "advance" })
+  | (Seen & { kind: "retry"; phase: WorkPhase; retry: number; budget: Budget; reason: string })
+  | (Seen & { kind: "quarantine"; reason: string })
+  | (Seen & { kind: "accept" })
+  | (Seen & { kind: "requeue"; lostAfterSeconds: number });
 
 export interface GroupView {
   group: GroupDoc;
@@ -41,19 +48,30 @@ export function retriesSoFar(p: ProjectDoc, phase: WorkPhase): number {
   let n = 0;
   for (const h of p.history) {
     if (h.to === "Registered") n = 0;
-    else if (h.event === "project.retry.request" && h.to === activeState[phase]) n++;
+    else if (h.event === "project.retry.request" && h.to === activeState[phase] && !h.reason.startsWith("lost:")) n++;
   }
   return n;
 }
 
-/** The budget of the n-th retry (1-based): the base times factor^n, capped. */
-export function escalate(config: ShepherdConfig, n: number): Budget {
+/** The first attempt's budget: the base of the escalation. */
+export function baseBudget(config: ShepherdConfig): Budget {
   const e = config.escalation;
-  const seconds = Math.min(Math.round(e.seconds * e.factor ** n), e.max_seconds);
-  return e.memory_mb === undefined ? { seconds } : { seconds, memoryMb: Math.min(Math.round(e.memory_mb * e.factor ** n), e.max_memory_mb) };
+  return e.memory_mb === undefined ? { seconds: e.seconds } : { seconds: e.seconds, memoryMb: e.memory_mb };
 }
 
-/** When a task in progress counts as lost: its time budget (or the base one) and a margin. */
+/**
+ * The budget of the n-th retry (1-based): the base times factor^n, capped; never less than the
+ * budget the project last had (an operator's --set time=10h stays 10 h or more).
+ */
+export function escalate(config: ShepherdConfig, n: number, current?: ProjectDoc["config"]["budget"]): Budget {
+  const e = config.escalation;
+  const grow = (base: number, had: number | undefined, cap: number) => Math.max(Math.min(Math.round(Math.max(base * e.factor ** n, (had ?? 0) * e.factor)), cap), had ?? 0);
+  const seconds = grow(e.seconds, current?.seconds, e.max_seconds);
+  const memoryBase = e.memory_mb ?? current?.memoryMb;
+  return memoryBase === undefined ? { seconds } : { seconds, memoryMb: grow(memoryBase, current?.memoryMb, e.max_memory_mb) };
+}
+
+/** When a started task counts as lost: its time budget (or the base one) and a margin. */
 export function lostAfter(config: ShepherdConfig, p: ProjectDoc): number {
   const budget = p.config.budget?.seconds ?? config.escalation.seconds;
   return Math.ceil(budget * 1.25 + 60);
@@ -68,17 +86,17 @@ function failureReason(p: ProjectDoc): string {
 
 /** What one project needs, before admission: a task, or a candidate for the next phase. */
 function decide(config: ShepherdConfig, p: ProjectDoc, now: number, out: { tasks: Task[]; candidates: Task[]; retryAt: number[] }): void {
-  const base = { group: p.group, project: p.code };
+  const base = { group: p.group, project: p.code, from: p.state };
   const phase = phaseOf(p.state);
   if (isActive(p.state)) {
-    const rec = phase ? p.phases[phase] : undefined;
-    const since = rec ? (now - Date.parse(rec.startedAt ?? rec.queuedAt)) / 1000 : 0;
+    // Only a started task can be lost; a request waiting in its queue is not.
+    const started = phase ? p.phases[phase]?.startedAt : undefined;
     const limit = lostAfter(config, p);
-    if (phase !== "complete" && since > limit) out.tasks.push({ kind: "requeue", ...base, lostAfterSeconds: limit });
+    if (phase !== "complete" && started !== undefined && (now - Date.parse(started)) / 1000 > limit) out.tasks.push({ kind: "requeue", ...base, lostAfterSeconds: limit });
     return;
   }
   if (p.state === "Registered" || p.state === "Scanned" || p.state === "Computed") {
-    out.candidates.push({ kind: "advance", ...base, from: p.state });
+    out.candidates.push({ kind: "advance", ...base });
     return;
   }
   if (p.state === "ValidatedWithWarnings") {
@@ -102,7 +120,7 @@ function decide(config: ShepherdConfig, p: ProjectDoc, now: number, out: { tasks
     out.retryAt.push(due);
     return;
   }
-  out.candidates.push({ kind: "retry", ...base, phase, retry: done + 1, budget: escalate(config, done + 1), reason });
+  out.candidates.push({ kind: "retry", ...base, phase, retry: done + 1, budget: escalate(config, done + 1, p.config.budget), reason });
 }
 
 /** Picks up to `slots` candidates, a random group at a time, each group's in its own order. */
@@ -124,6 +142,9 @@ export function admit(candidates: Task[], slots: number, random: () => number): 
   return picked;
 }
 
+/** Requests other than admissions sent in one sweep at most (the rest wait for the next): a sweep stays short. */
+export const MAX_OTHER_TASKS = 500;
+
 export function planSweep(config: ShepherdConfig, groups: GroupView[], now: number, random: () => number = Math.random): Plan {
   const out = { tasks: [] as Task[], candidates: [] as Task[], retryAt: [] as number[] };
   let inFlight = 0;
@@ -138,7 +159,7 @@ export function planSweep(config: ShepherdConfig, groups: GroupView[], now: numb
   const ordered = [...out.candidates.filter((c) => c.kind === "retry"), ...out.candidates.filter((c) => c.kind !== "retry")];
   const admitted = admit(ordered, Math.max(0, config.batch_limit - inFlight), random);
   return {
-    tasks: [...out.tasks, ...admitted],
+    tasks: [...out.tasks.slice(0, MAX_OTHER_TASKS), ...admitted],
     inFlight,
     admitted: admitted.length,
     waiting: ordered.length - admitted.length,

@@ -5,6 +5,7 @@ import {
   count,
   groupId,
   isDroverError,
+  isFailed,
   listGroups,
   projectPages,
   readGroup,
@@ -20,7 +21,7 @@ import type { ShepherdConfig } from "./config.js";
 import { readFaults, recordFault, clearFault } from "./faults.js";
 import { COMPLETED, listFlock, settled, type FlockEntry } from "./flock.js";
 import { holdLease } from "./lease.js";
-import { planSweep, type GroupView, type Plan, type Task } from "./plan.js";
+import { baseBudget, planSweep, type GroupView, type Plan, type Task } from "./plan.js";
 
 // One sweep of the flock: (1) read the flock directory and register new or changed group files;
 // (2) read every shepherd group's projects and plan (admission up to the batch limit, retries,
@@ -114,10 +115,15 @@ export function createShepherd(deps: ShepherdDeps) {
 
   async function takeIn(entries: FlockEntry[], dryRun: boolean, report: SweepReport): Promise<void> {
     const faults = await readFaults(store);
+    const files = new Set(entries.map((e) => e.file));
+    if (!dryRun) for (const file of faults.keys()) if (!files.has(file)) await clearFault(store, file);
     for (const entry of entries) {
       if (entry.ignored) continue;
       const cur = await readGroup(store, groupId(entry.group));
-      if (cur && cur.fileHash === entry.hash && !entry.problem) continue;
+      if (cur && cur.fileHash === entry.hash && !entry.problem) {
+        if (!dryRun && faults.has(entry.file)) await clearFault(store, entry.file);
+        continue;
+      }
       const why = refusal(entry, cur);
       const key = entry.hash ?? entry.problem ?? "";
       if (why) {
@@ -158,8 +164,11 @@ export function createShepherd(deps: ShepherdDeps) {
     const views: GroupView[] = [];
     for (const group of await listGroups(store)) {
       if (group.driver !== "shepherd" || group.state === "Completed") continue;
+      // What the planner needs: a failed project's history (its retries), and of the rest only their state and phases.
       const projects: ProjectDoc[] = [];
-      for await (const page of projectPages(store, group.name)) projects.push(...page);
+      for await (const page of projectPages(store, group.name)) {
+        for (const p of page) projects.push(isFailed(p.state) ? { ...p, outbox: [] } : { ...p, history: p.history.slice(-1), outbox: [], scan: undefined, validation: undefined } as ProjectDoc);
+      }
       views.push({ group, projects, ignored: ignored.has(group.name) });
     }
     return views;
@@ -168,17 +177,20 @@ export function createShepherd(deps: ShepherdDeps) {
   async function send(t: Task): Promise<boolean> {
     const fields = { group: t.group, project: t.project };
     const bus = deps.bus as Bus;
+    // Each request names the state it was planned on: if the project moved since (an operator
+    // quarantined it, a redelivery), the tracker changes nothing.
+    const expect = [t.from];
     switch (t.kind) {
       case "advance":
-        return done(t, await askTracker(bus, "project.advance.request", fields, { by }, answerSeconds));
+        return done(t, await askTracker(bus, "project.advance.request", fields, { by, budget: baseBudget(config), expect }, answerSeconds));
       case "retry":
-        return done(t, await askTracker(bus, "project.retry.request", fields, { by, phase: t.phase, overrides: { budget: t.budget } }, answerSeconds));
+        return done(t, await askTracker(bus, "project.retry.request", fields, { by, phase: t.phase, overrides: { budget: t.budget }, expect }, answerSeconds));
       case "quarantine":
-        return done(t, await askTracker(bus, "project.quarantine.request", fields, { by, reason: t.reason }, answerSeconds));
+        return done(t, await askTracker(bus, "project.quarantine.request", fields, { by, reason: t.reason, expect }, answerSeconds));
       case "accept":
-        return done(t, await askTracker(bus, "project.accept.request", fields, { by, note: "accept_warnings is on in the shepherd's config" }, answerSeconds));
+        return done(t, await askTracker(bus, "project.accept.request", fields, { by, note: "accept_warnings is on in the shepherd's config", expect }, answerSeconds));
       case "requeue":
-        return done(t, await askTracker(bus, "project.retry.request", fields, { by, lostAfterSeconds: t.lostAfterSeconds }, answerSeconds));
+        return done(t, await askTracker(bus, "project.retry.request", fields, { by, lostAfterSeconds: t.lostAfterSeconds, expect }, answerSeconds));
     }
   }
 
@@ -190,9 +202,10 @@ export function createShepherd(deps: ShepherdDeps) {
 
   /** A completed group's file (or directory) moves to completed/, under a new name if one is there already. */
   function moveCompleted(entries: FlockEntry[], groups: GroupDoc[], report: SweepReport): void {
-    const completed = new Set(groups.filter((g) => g.driver === "shepherd" && g.state === "Completed").map((g) => g.name));
+    // Only the file the group completed from: a new file dropped under a completed group's name is reported, not moved.
+    const completed = new Map(groups.filter((g) => g.driver === "shepherd" && g.state === "Completed").map((g) => [g.name, g.fileHash]));
     for (const e of entries) {
-      if (e.ignored || !completed.has(e.group)) continue;
+      if (e.ignored || !completed.has(e.group) || completed.get(e.group) !== e.hash) continue;
       const isDir = basename(dirname(e.file)) === e.group && dirname(dirname(e.file)) === config.flock_dir;
       const from = isDir ? dirname(e.file) : e.file;
       const target = join(config.flock_dir, COMPLETED);
@@ -223,13 +236,20 @@ export function createShepherd(deps: ShepherdDeps) {
         report.leader = false;
         return report;
       }
-      for (const t of plan.tasks) {
+      for (const [i, t] of plan.tasks.entries()) {
+        // A long list outlasts a lease: renew it as we go, and stop if another copy took over.
+        if (i > 0 && i % 20 === 0 && !(await holdLease(store, deps.bus.sender, config.lease_seconds, now()))) {
+          report.leader = false;
+          return report;
+        }
         try {
           if (await send(t)) report.sent++;
           else report.refused++;
         } catch (e) {
-          // No answer in time: the request stays queued; the next sweep sees what became of it.
-          log.warn({ group: t.group, project: t.project }, `${describeTask(t)}: ${(e as Error).message}`);
+          // No answer in time: the request stays queued and may yet be handled. Stop here, so that
+          // the next sweep, seeing the projects it admitted, never admits beyond the batch limit.
+          log.warn({ group: t.group, project: t.project }, `${describeTask(t)}: ${(e as Error).message}; the sweep stops here`);
+          break;
         }
       }
       moveCompleted(entries, await listGroups(store), report);

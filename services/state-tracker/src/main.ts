@@ -26,6 +26,7 @@ const tracker = createTracker({
   },
   workDir: config.workDir,
   completeDir: config.completeDir,
+  taskTimeoutSeconds: config.taskTimeout,
 });
 const recovered = await tracker.recover();
 if (recovered > 0) log.info(`re-sent ${recovered} message${recovered === 1 ? "" : "s"} decided before the last stop`);
@@ -33,7 +34,16 @@ for (const selector of consumes["state-tracker"]) {
   await bus.consume(selector, (msg) => tracker.handle(msg as Message));
 }
 // Reviews run after their message is acknowledged: a periodic sweep makes up for any lost with a stopped copy.
-setInterval(() => void tracker.sweep().catch((e: unknown) => log.warn({ err: (e as Error).message }, "could not sweep the groups")), SWEEP_MS).unref();
+// The same pass re-sends outboxes left for a minute and expires tasks that overran their budget.
+setInterval(() => {
+  void tracker.sweep().catch((e: unknown) => log.warn({ err: (e as Error).message }, "could not sweep the groups"));
+  void tracker
+    .expire()
+    .then(({ resent, expired }) => {
+      if (resent + expired > 0) log.info(`periodic pass: ${resent} message(s) re-sent from outboxes, ${expired} lost task(s) sent again or failed`);
+    })
+    .catch((e: unknown) => log.warn({ err: (e as Error).message }, "could not run the periodic pass (outboxes, lost tasks)"));
+}, SWEEP_MS).unref();
 log.info(`state-tracker ready: ${consumes["state-tracker"].length} selectors, work dir ${config.workDir}`);
 // Before closing: the reviews asked for and the outboxes waiting to be cleared (else re-sent at the next start).
 stopOnSignals("state-tracker", log, () => tracker.idle().then(() => bus.close()));

@@ -22,6 +22,9 @@ import {
   onRetry,
   onUnfaultlist,
   onAdvance,
+  stillExpected,
+  expireLost,
+  GroupDocSchema,
   onReject,
   onQuarantine,
   onRelease,
@@ -75,6 +78,8 @@ export interface TrackerDeps {
   cacheSize?: number;
   /** How long published messages may wait in an outbox for the document's next change to take them out (default 100 ms). */
   clearAfterMs?: number;
+  /** A task's time budget when its project has none (the workers' DROVER_TASK_TIMEOUT; default 3600 s). */
+  taskTimeoutSeconds?: number;
 }
 
 /** Project documents written per bulk request when a group registers or moves together. */
@@ -92,6 +97,12 @@ export interface Tracker {
    * for by the next sweep of any copy (and by `recover` at a start).
    */
   sweep(): Promise<void>;
+  /**
+   * The periodic pass that keeps anything from being stuck silently: messages left in an outbox
+   * for a minute are sent again, and a task started longer ago than its budget allows is sent
+   * again (attempt counted) or, after the last attempt, fails its project with the reason.
+   */
+  expire(now?: number): Promise<{ resent: number; expired: number }>;
 }
 
 /** Messages in `after` that were not in `before`. */
@@ -295,6 +306,13 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
     const listedProjects = chunks.flatMap((c) => c.projects);
     const codes = listedProjects.map((p) => p.code);
+    const before = sync ? await readGroup(store, groupId(msg.group)) : undefined;
+    if (before && (before.state === "Completing" || before.state === "Completed")) {
+      // Its products are (being) published: a later edit of its file would be lost in them.
+      await dropLaunch(store, chunks);
+      await answer(msg, "refused", `group ${msg.group} is ${before.state}; its file changed after it completed: drop the file under a new name to run it again`, before.state);
+      return;
+    }
     let previous: GroupDoc | undefined;
     const { doc } = await groups.change(groupId(msg.group), (cur) => {
       previous = cur;
@@ -405,9 +423,14 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const target = await readGroup(store, groupId(to));
     if (!target) return answer(msg, "refused", `no group ${to}: launch it first (drover launch <file> --group ${to})`);
     if (to === msg.group) return answer(msg, "unchanged", `${code} is already in group ${to}`);
+    if (target.state === "Completing" || target.state === "Completed") return answer(msg, "refused", `group ${to} is ${target.state}: a project moved into it would never be published`);
     const src = await readProject(store, projectId(msg.group, code));
     const there = await readProject(store, projectId(to, code));
-    if (src && there && there.history.at(-1)?.messageId !== msg.id) return answer(msg, "refused", `group ${to} already has a project ${code}`);
+    if (src?.driver === "shepherd" || target.driver === "shepherd") {
+      return answer(msg, "refused", "groups the shepherd drives follow their group files: move the project's line from one file to the other instead", src?.state);
+    }
+    const ours = there?.history.some((h) => h.messageId === msg.id) === true;
+    if (src && there && !ours) return answer(msg, "refused", `group ${to} already has a project ${code}`);
     if (!src && !there) return answer(msg, "refused", `no project ${code} in group ${msg.group}`);
     if (src && !there) {
       const copy = transferred(src, to, target.driver, msg.body.by, msg, ctx());
@@ -434,7 +457,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
     try {
       if (msg.type === "project.transfer.request") return await transfer(msg as Message<"project.transfer.request">, project);
-      const doc = await changeProject(msg.group, project, operatorRule(msg));
+      const rule = operatorRule(msg);
+      const doc = await changeProject(msg.group, project, (p) => (stillExpected(p, msg) ? rule(p) : undefined));
       if (doc) {
         await answer(msg, "done", doc.history.at(-1)?.reason ?? `now ${doc.state}`, doc.state);
         return;
@@ -503,30 +527,86 @@ export function createTracker(deps: TrackerDeps): Tracker {
     askReview(msg.group, msg.type);
   }
 
-  async function recover(): Promise<number> {
+  /** Sends what a document's outbox still holds; a document that no longer parses is logged and skipped (it must not stop a start). */
+  async function resend(olderThanMs: number, now: number): Promise<number> {
     let n = 0;
     for (const id of await store.pendingOutbox()) {
-      if (id.startsWith("group:")) {
-        const g = await groups.fresh(id);
-        if (!g) continue;
-        await queueCompletion(g);
-        await flushGroup(g, g.outbox);
-        n += g.outbox.length;
-      } else if (id.startsWith("project:")) {
-        const p = await projects.fresh(id);
-        if (!p) continue;
-        await flushProject(p, p.outbox);
-        n += p.outbox.length;
+      try {
+        if (id.startsWith("group:")) {
+          const g = await groups.fresh(id);
+          if (!g || !g.outbox.some((m) => now - Date.parse(m.sentAt) >= olderThanMs)) continue;
+          await queueCompletion(g);
+          await flushGroup(g, g.outbox);
+          n += g.outbox.length;
+        } else if (id.startsWith("project:")) {
+          const p = await projects.fresh(id);
+          if (!p || !p.outbox.some((m) => now - Date.parse(m.sentAt) >= olderThanMs)) continue;
+          await flushProject(p, p.outbox);
+          n += p.outbox.length;
+        }
+      } catch (e) {
+        log.error({ doc: id, err: (e as Error).message }, `skipped document ${id}: ${(e as Error).message}`);
       }
     }
+    return n;
+  }
+
+  /** Active and incomplete groups; a group document that no longer parses is logged and left out. */
+  async function liveGroups(): Promise<string[]> {
+    const names: string[] = [];
+    for (const raw of await store.list("group:")) {
+      const parsed = GroupDocSchema.safeParse(raw);
+      const id = (raw as { _id?: string })._id ?? "?";
+      if (!parsed.success) log.error({ doc: id }, `skipped group document ${id}: it does not match its schema (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`);
+      else if (parsed.data.state === "Active" || parsed.data.state === "Incomplete") names.push(parsed.data.name);
+    }
+    return names;
+  }
+
+  async function recover(): Promise<number> {
+    const n = await resend(0, Date.now());
     // Groups whose projects all finished while no tracker was running.
-    for (const g of await listGroups(store)) if (g.state === "Active" || g.state === "Incomplete") await reviewGroup(g.name, "recovery");
+    for (const name of await liveGroups()) {
+      try {
+        await reviewGroup(name, "recovery");
+      } catch (e) {
+        log.error({ group: name, err: (e as Error).message }, `could not review group ${name} at start: ${(e as Error).message}`);
+      }
+    }
     await projects.flush();
     return n;
   }
 
+  /** A started task's limit: its project's time budget (or the workers' default), a quarter more, and two minutes. */
+  const lostLimit = (p: ProjectDoc) => Math.ceil((p.config.budget?.seconds ?? deps.taskTimeoutSeconds ?? 3600) * 1.25 + 120);
+
+  async function expire(now = Date.now()): Promise<{ resent: number; expired: number }> {
+    const resent = await resend(60_000, now);
+    let expired = 0;
+    const c = () => ({ ...ctx(), now: new Date(now).toISOString() });
+    for (const group of await liveGroups()) {
+      for (const state of ["Scanning", "Computing", "Validating"] as const) {
+        for (let skip = 0; ; skip += 500) {
+          const page = await store.projectsInState(group, state, { skip, limit: 500 });
+          for (const raw of page) {
+            const code = (raw as { code?: string }).code;
+            if (!code) continue;
+            try {
+              if (await changeProject(group, code, (p) => expireLost(p, lostLimit(p), c()))) expired++;
+            } catch (e) {
+              log.error({ group, project: code, err: (e as Error).message }, `could not check ${group}/${code} for a lost task`);
+            }
+          }
+          if (page.length < 500) break;
+        }
+      }
+      if (expired > 0) askReview(group, "lease.expired");
+    }
+    return { resent, expired };
+  }
+
   async function sweep(): Promise<void> {
-    for (const g of await listGroups(store)) if (g.state === "Active" || g.state === "Incomplete") askReview(g.name, "review");
+    for (const name of await liveGroups()) askReview(name, "review");
   }
 
   async function idle(): Promise<void> {
@@ -534,5 +614,5 @@ export function createTracker(deps: TrackerDeps): Tracker {
     await projects.flush();
   }
 
-  return { recover, handle, idle, sweep };
+  return { recover, handle, idle, sweep, expire };
 }

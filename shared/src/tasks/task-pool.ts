@@ -124,7 +124,7 @@ export class TaskPool<In = TaskInputs, Out = TaskOutputs> {
     worker.on("error", (e: Error & { code?: string }) => {
       if (e.code === "ERR_WORKER_OUT_OF_MEMORY") {
         const budget = memoryMb === undefined ? "the thread's memory" : `its memory budget of ${memoryMb} MB`;
-        void this.drop(thread, failure("TransientError", `the ${thread.job?.task ?? ""} task ran out of ${budget}; give it more (config budget.memoryMb, 'drover retry … --set budget.memoryMb=N')`, false));
+        void this.drop(thread, failure("TransientError", `the ${thread.job?.task ?? ""} task ran out of ${budget}; give it more ('drover retry <group>/<project> --set memory=4G', or the shepherd's escalation)`, false));
         return;
       }
       void this.drop(thread, failure("ComputeError", `the ${thread.job?.task ?? ""} worker thread crashed: ${e.message}`, true));
@@ -140,7 +140,7 @@ export class TaskPool<In = TaskInputs, Out = TaskOutputs> {
     thread.worker.ref(); // a running task keeps the process alive until it answers
     const own = job.limits.timeoutSeconds;
     const seconds = Math.min(own ?? this.options.timeoutSeconds, MAX_TASK_TIMEOUT_S);
-    const raise = own === undefined ? "raise DROVER_TASK_TIMEOUT" : "raise the project's budget.seconds";
+    const raise = own === undefined ? "raise DROVER_TASK_TIMEOUT" : "raise the project's time budget: 'drover retry <group>/<project> --set time=2h'";
     thread.timer = setTimeout(() => {
       void this.drop(thread, failure("TransientError", `the ${job.task} task gave no result after ${seconds} s; the thread was stopped (${raise} if it needs longer)`, false));
     }, seconds * 1000);

@@ -57,6 +57,8 @@ export type GroupDecision =
 /** What the group should do now that its projects are in these states. */
 export function assessGroup(g: GroupDoc, projects: ProjectDoc[], completeDir: string, event: string, ctx: RuleContext): GroupDecision {
   if (g.state === "Completing" || g.state === "Completed") return { kind: "none" };
+  // A registration still writing its projects (the group lists codes not yet stored): wait for it.
+  if (projects.length < g.projects.length) return { kind: "none" };
   const eligible = projects.filter((p) => p.state !== "Faultlisted");
   if (eligible.length > 0 && eligible.every((p) => p.state === "Validated")) {
     const request = ctx.make(

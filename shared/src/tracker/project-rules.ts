@@ -219,14 +219,41 @@ function refuseRetry(doc: ProjectDoc): never {
   throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; retry applies to failed, warned, faultlisted or quarantined projects (or lost ones, with lostAfterSeconds)`);
 }
 
-/** A project in progress whose task was queued longer ago than the limit: its request goes out again, the attempt counted. */
+/** A project in progress whose task started longer ago than the limit: its request goes out again, the attempt counted. */
 function requeueLost(doc: ProjectDoc, msg: Message<"project.retry.request">, limit: number, ctx: RuleContext): ProjectDoc | undefined {
+  const since = lostFor(doc, limit, ctx);
   const phase = phaseOf(doc.state);
-  const rec = phase ? doc.phases[phase] : undefined;
-  if (!phase || phase === "complete" || !rec) return undefined;
-  const since = (Date.parse(ctx.now) - Date.parse(rec.startedAt ?? rec.queuedAt)) / 1000;
-  if (!(since > limit)) return undefined;
+  if (since === undefined || !phase || phase === "complete") return undefined;
   return dispatch(doc, phase, ctx, msg.type, `lost: no worker finished ${phase} in ${Math.round(since)} s (limit ${limit} s); queued again by ${msg.body.by}`, { cause: msg });
+}
+
+/**
+ * Seconds since a started task began, when that is more than `limit`; undefined otherwise. Only a
+ * started task can be lost: a request still waiting in its queue is not (it may wait for hours on
+ * a busy flock, and the broker keeps it).
+ */
+function lostFor(doc: ProjectDoc, limit: number, ctx: RuleContext): number | undefined {
+  const phase = phaseOf(doc.state);
+  const started = phase && phase !== "complete" && isActive(doc.state) ? doc.phases[phase]?.startedAt : undefined;
+  if (!started) return undefined;
+  const since = (Date.parse(ctx.now) - Date.parse(started)) / 1000;
+  return since > limit ? since : undefined;
+}
+
+/**
+ * The state-tracker's own sweep: a task that started more than `limit` seconds ago and never
+ * answered goes out again with its attempt counted; after the last attempt the project fails
+ * with the reason, so that nothing stays in progress silently.
+ */
+export function expireLost(doc: ProjectDoc, limit: number, ctx: RuleContext): ProjectDoc | undefined {
+  const since = lostFor(doc, limit, ctx);
+  const phase = phaseOf(doc.state);
+  if (since === undefined || !phase || phase === "complete") return undefined;
+  const attempts = doc.phases[phase]?.attempts ?? 1;
+  const why = `lost: no worker finished ${phase} in ${Math.round(since)} s (its budget and a margin: ${limit} s)`;
+  if (attempts < ctx.settings.maxAttempts) return dispatch(doc, phase, ctx, "lease.expired", `${why}; attempt ${attempts + 1}/${ctx.settings.maxAttempts}`);
+  const error = { kind: "TransientError" as const, message: `${why}, ${attempts} attempts`, permanent: false };
+  return move({ ...finish(doc, phase, "failed", ctx, error), lastError: error }, failedState[phase], "lease.expired", `${error.message}; retry it with 'drover retry ${doc.group}/${doc.code}'`, ctx);
 }
 
 export function onFaultlist(doc: ProjectDoc, msg: Message<"project.faultlist.request">, ctx: RuleContext): ProjectDoc {
@@ -248,7 +275,14 @@ export function onAdvance(doc: ProjectDoc, msg: Message<"project.advance.request
   if (isActive(doc.state)) return undefined;
   const next = nextPhase[doc.state];
   if (next === undefined || next === "complete") throw new DroverError("MessageError", `project ${doc.code} is ${doc.state}; only Registered, Scanned or Computed projects advance`);
-  return dispatch(doc, next, ctx, msg.type, `${next} admitted by ${msg.body.by}`, { cause: msg });
+  const budget = msg.body.budget && !doc.config.budget ? { ...doc, config: { ...doc.config, budget: msg.body.budget } } : doc;
+  return dispatch(budget, next, ctx, msg.type, `${next} admitted by ${msg.body.by}`, { cause: msg });
+}
+
+/** A request planned on a state the project has left since (an operator acted, a redelivery): changes nothing. */
+export function stillExpected(doc: ProjectDoc, msg: Message): boolean {
+  const expect = (msg.body as { expect?: readonly string[] }).expect;
+  return expect === undefined || expect.includes(doc.state);
 }
 
 /** The review says no: back to compute, with the note kept in the history. */

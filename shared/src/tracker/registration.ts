@@ -46,7 +46,7 @@ export function planRegistration(body: Pick<RegisterBody, "replace" | "sync">, l
   const kept: ProjectDoc[] = [];
   for (const p of listed) {
     const cur = existing.get(p.code);
-    if (!cur || body.replace || (body.sync && projectChanged(cur, p))) write.push(p);
+    if (!cur || body.replace || (body.sync && (projectChanged(cur, p) || retired(cur)))) write.push(p);
     else kept.push(cur);
   }
   const names = new Set(listed.map((p) => p.code));
@@ -54,9 +54,16 @@ export function planRegistration(body: Pick<RegisterBody, "replace" | "sync">, l
   return { write, unlisted, kept };
 }
 
+const RETIRED = "retired: no longer listed in ";
+
+/** Retired by an earlier sync: listed again, it is registered anew. */
+export function retired(doc: Pick<ProjectDoc, "state" | "faultlistReason">): boolean {
+  return doc.state === "Faultlisted" && (doc.faultlistReason ?? "").startsWith(RETIRED);
+}
+
 /** A project no longer in its group file leaves the group's completion (faultlisted, its history kept). */
 export function retire(doc: ProjectDoc, groupFile: string, event: string, ctx: RuleContext): ProjectDoc | undefined {
   if (doc.state === "Faultlisted" || !canMove(doc.state, "Faultlisted")) return undefined;
-  const reason = `retired: no longer listed in ${groupFile}`;
+  const reason = `${RETIRED}${groupFile}`;
   return { ...move(doc, "Faultlisted", event, reason, ctx), faultlistReason: reason };
 }

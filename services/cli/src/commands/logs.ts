@@ -1,25 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { phases, type Phase } from "@drover/shared";
+import { existsSync } from "node:fs";
+import { historyLines, mergeByTime, onlyPhase, phases, projectLogDir, readLogFiles, type Phase } from "@drover/shared";
 import { str, UsageError, type Command } from "../command.js";
 import { projectOf } from "../target.js";
 import { didYouMean } from "../suggest.js";
-import { formatLogLine, historyLines, mergeByTime, onlyPhase, parseLogFile, type LogLine } from "../views/log-lines.js";
+import { formatLogLine } from "../views/log-lines.js";
 
 // `drover logs <group>/<project>`: the project's own log files (one per phase, written by the
 // workers into its work directory) and the state-tracker's history, merged by time.
-
-/** Every `<phase>.log` in the project's `logs/` directory, parsed. */
-function readLogFiles(dir: string): LogLine[][] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".log"))
-    .sort()
-    .map((f) => {
-      const phase = f.slice(0, -".log".length);
-      return parseLogFile(readFileSync(join(dir, f), "utf8"), { service: phase, phase });
-    });
-}
 
 function wantedPhase(v: string | undefined): Phase | undefined {
   if (v === undefined) return undefined;
@@ -41,7 +28,7 @@ export const logs: Command = {
   async run(ctx, { values, positionals }) {
     const phase = wantedPhase(str(values, "phase"));
     const p = await projectOf(ctx, this, positionals);
-    const dir = join(p.outputs.workDir, "logs");
+    const dir = projectLogDir(p.outputs.workDir);
     const lines = onlyPhase(mergeByTime(...readLogFiles(dir), historyLines(p.history)), phase);
     for (const l of lines) process.stdout.write(`${formatLogLine(l)}\n`);
     if (!existsSync(dir)) process.stderr.write(`drover: no worker has logged for ${p.group}/${p.code} yet (${dir} does not exist); only the state-tracker's changes are shown\n`);

@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import { isFailed, projectPages, projectStates, type BodyInput, type ProjectDoc, type ProjectRequest, type ProjectState } from "@drover/shared";
+import { askEach as askEachProject, isFailed, projectStates, retryPick, selectProjects as select, type BodyInput, type ProjectDoc, type ProjectRequest, type ProjectState } from "@drover/shared";
 import { askTracker, type Answer } from "../ask.js";
 import { seconds, str, strs, UsageError, type Command, type Values } from "../command.js";
 import type { Context } from "../context.js";
@@ -33,13 +33,11 @@ async function target(ctx: Context, positionals: string[], usage: string): Promi
   return t;
 }
 
-/** A group's projects that `pick` selects, a page at a time. */
+/** A group's projects that `pick` selects, a page at a time (the group checked to exist, with a "did you mean"). */
 async function selectProjects(ctx: Context, group: string, pick: (p: ProjectDoc) => boolean): Promise<string[]> {
   const store = await ctx.store();
   await needGroup(store, group);
-  const codes: string[] = [];
-  for await (const page of projectPages(store, group)) for (const p of page) if (pick(p)) codes.push(p.code);
-  return codes;
+  return select(store, group, pick);
 }
 
 /**
@@ -57,10 +55,10 @@ async function oneOrMany<S extends ProjectRequest>(ctx: Context, positionals: st
   return askEach(ctx, type, group, codes, body, values, verb);
 }
 
-/** Sends one request per project; 0 when none was refused. */
+/** Sends one request per project (the code the dashboard's actions share), printing each answer; 0 when none was refused. */
 async function askEach<S extends ProjectRequest>(ctx: Context, type: S, group: string, codes: string[], body: BodyInput<S>, values: Values, verb: string): Promise<number> {
-  let refused = 0;
-  for (const project of codes) if (!(await ask(ctx, type, { group, project }, body, values, verb))) refused++;
+  const answers = await askEachProject(await ctx.bus(), type, group, codes, body, seconds(values, "timeout", 60), ({ project, answer }) => report({ group, project }, verb, answer));
+  const refused = answers.filter((a) => a.answer.outcome === "refused").length;
   if (codes.length > 1) process.stdout.write(`${verb}: ${codes.length - refused} of ${codes.length} projects done${refused ? `, ${refused} refused` : ""}\n`);
   return refused === 0 ? 0 : 1;
 }
@@ -123,7 +121,7 @@ export const retry: Command = {
     const body = { by: who(), ...(phase ? { phase: phase as "scan" | "compute" | "validate" } : {}), ...(overrides ? { overrides } : {}) };
     const status = str(values, "status");
     const state = status === undefined ? undefined : parseState(status);
-    const pick = (p: ProjectDoc) => (state ? p.state === state : isFailed(p.state) || p.state === "ValidatedWithWarnings");
+    const pick = retryPick(state);
     return oneOrMany(ctx, positionals, "project.retry.request", body, values, "retry", pick, `no project is ${state ?? "failed or has warnings"}`);
   },
 };
