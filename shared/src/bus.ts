@@ -13,6 +13,7 @@ import {
   type Selector,
 } from "./messages.js";
 import { consumes, deadLetterExchange, deadLetterQueue, queueName, services } from "./topology.js";
+import type { ParkedMessage } from "./tracker/dead-letters.js";
 
 // The one module that owns the broker connection. Services publish and consume through it and
 // never see a channel. It reconnects with capped backoff and re-declares topology and consumers.
@@ -64,11 +65,16 @@ export interface Bus {
   consume<S extends Selector>(selector: S, handler: Handler<S>): Promise<void>;
   /** Listens to a pattern (e.g. "project.#") on a private queue that lives as long as this process. */
   watch(pattern: string, handler: (msg: Message) => void): Promise<void>;
+  /**
+   * Takes parked messages off the dead-letter queue, one at a time: acknowledged once the handler
+   * resolves, put back when it throws (the database away: tried again later).
+   */
+  consumeDeadLetters(handler: (m: ParkedMessage) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
 interface Subscription {
-  kind: "consume" | "watch";
+  kind: "consume" | "watch" | "dead";
   pattern: string;
   run: (raw: ConsumeMessage, channel: Channel) => Promise<void>;
 }
@@ -116,6 +122,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     if (sub.kind === "consume") {
       queue = queueName(exchange, options.service, sub.pattern);
       await declareQueue(ch, queue, sub.pattern);
+    } else if (sub.kind === "dead") {
+      queue = deadLetterQueue(exchange);
+      await ch.prefetch(1);
     } else {
       const q = await ch.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
       queue = q.queue;
@@ -289,6 +298,33 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     if (model && publisher) await startSubscription(model, sub);
   };
 
+  const consumeDeadLetters = async (handler: (m: ParkedMessage) => Promise<void>): Promise<void> => {
+    const run = async (raw: ConsumeMessage, ch: Channel) => {
+      const headers = raw.properties.headers ?? {};
+      const death = (Array.isArray(headers["x-death"]) ? headers["x-death"][0] : undefined) as { queue?: unknown; reason?: unknown } | undefined;
+      const parked: ParkedMessage = {
+        messageId: typeof raw.properties.messageId === "string" ? raw.properties.messageId : undefined,
+        routingKey: raw.fields.routingKey,
+        content: raw.content,
+        queue: typeof death?.queue === "string" ? death.queue : "?",
+        reason: typeof death?.reason === "string" ? `${death.reason} by ${typeof death.queue === "string" ? death.queue : "its queue"}` : "parked",
+        retries: retryCount(raw),
+      };
+      try {
+        await handler(parked);
+        safe(() => ch.ack(raw));
+      } catch (e) {
+        // The database away: hold it a moment, then put it back to be tried again.
+        logger.warn({ err: (e as Error).message }, "could not record a parked message; it stays in the dead-letter queue");
+        await sleep(5000);
+        safe(() => ch.nack(raw, false, true));
+      }
+    };
+    const sub: Subscription = { kind: "dead", pattern: "", run };
+    subscriptions.push(sub);
+    if (model && publisher) await startSubscription(model, sub);
+  };
+
   function safe(f: () => void) {
     try {
       f();
@@ -308,6 +344,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     publish,
     consume,
     watch,
+    consumeDeadLetters,
     async close() {
       closing = true;
       await connection.close().catch(() => undefined);

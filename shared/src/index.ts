@@ -63,6 +63,7 @@ export {
   onAdvance,
   stillExpected,
   expireLost,
+  onParked,
   onReject,
   onQuarantine,
   onRelease,
@@ -88,3 +89,4 @@ export type { KerchunkV1 } from "./refs/types.js";
 export { readLayout } from "./formats/read-layout.js";
 export type { FileLayout, VariableLayout } from "./formats/layout.js";
 export { computeProduct } from "./tasks/tasks.js";
+export { DEAD_LETTER_KEEP_BYTES, DeadLetterDocSchema, deadLetterDoc, listDeadLetters, type DeadLetterDoc, type ParkedMessage } from "./tracker/dead-letters.js";

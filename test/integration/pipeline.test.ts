@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deadLetterQueue, listProjects, openCouchStore, readGroup, writeDemoGroup, type DocStore, type ProjectDoc } from "@drover/shared";
+import { deadLetterQueue, listDeadLetters, listProjects, openCouchStore, readGroup, writeDemoGroup, type DocStore, type ProjectDoc } from "@drover/shared";
 import { compareZarrWithSources } from "../helpers/compare.js";
 import { runCli, startService, type Running } from "../helpers/processes.js";
 import { pythonHasXarray, xarrayCompareAsync } from "../helpers/python.js";
@@ -151,11 +151,20 @@ describe.skipIf(!available)("the pipeline over the real broker and database", ()
     await send("project.scan.request", "this is not JSON");
     await send("group.register.request", JSON.stringify({ id: "nope", type: "group.register.request", body: {} }));
     await send("project.compute.succeeded", JSON.stringify({ hello: "world" }));
-    const parked = await eventually("three messages in the dead-letter queue", async () => {
-      const q = await ch.checkQueue(deadLetterQueue(iso.exchange));
-      return q.messageCount >= 3 ? q.messageCount : undefined;
+    // The state-tracker takes parked messages off the dead-letter queue and keeps them for operators.
+    const kept = await eventually("three parked messages kept for operators", async () => {
+      const d = await listDeadLetters(store);
+      return d.length >= 3 ? d : undefined;
     });
-    expect(parked).toBe(3);
+    expect(kept.map((d) => d.selector).sort()).toEqual(["group.register.request", "project.compute.succeeded", "project.scan.request"]);
+    expect(kept.find((d) => d.selector === "project.scan.request")).toMatchObject({ reason: "not a drover message (not JSON, or no envelope)", content: "this is not JSON" });
+    expect(kept.find((d) => d.selector === "group.register.request")?.reason).toMatch(/^rejected by .*group\.register\.request$/);
+    await eventually("the dead-letter queue drained", async () => ((await ch.checkQueue(deadLetterQueue(iso.exchange))).messageCount === 0 ? true : undefined));
+    const listed = await runCli(["deadletters", "list"], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain("project.compute.succeeded");
+    expect((await runCli(["deadletters", "drop", "--all"], env)).stdout).toContain("dropped 3");
+    expect(await listDeadLetters(store)).toEqual([]);
     await conn.close();
     for (const r of running) expect(r.alive(), `${r.name} still running`).toBe(true);
     const logs = running.map((r) => r.output()).join("\n");

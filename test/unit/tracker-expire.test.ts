@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMessage, readProject, type ProjectDoc } from "@drover/shared";
+import { createMessage, DEAD_LETTER_KEEP_BYTES, listDeadLetters, readProject, type ProjectDoc } from "@drover/shared";
 import { register, setup } from "../helpers/tracker.js";
 
 // Nothing stuck silently: the state-tracker's periodic pass sends again a task that started too
@@ -69,5 +69,35 @@ describe("the state-tracker's periodic pass", () => {
     await t.store.put(brokenProject);
     await expect(t.tracker.recover()).resolves.toBeGreaterThanOrEqual(0);
     await expect(t.tracker.expire()).resolves.toMatchObject({ expired: 0 });
+  });
+});
+
+describe("parked messages", () => {
+  it("are kept for operators, and a project waiting on a parked request fails with the reason", async () => {
+    const t = setup();
+    await register(t, ["p", "q"]);
+    const request = t.last("project.scan.request", "p");
+    const parked = { messageId: request.id, routingKey: request.type, content: Buffer.from(JSON.stringify(request)), queue: "drover.scanner.project.scan.request", reason: "rejected by drover.scanner.project.scan.request", retries: 15 };
+    await t.tracker.parked(parked);
+    await t.tracker.parked(parked); // redelivered: kept once, changes nothing more
+    const p = await readProject(t.store, "project:g:p");
+    expect(p?.state).toBe("ScanFailed");
+    expect(p?.lastError).toMatchObject({ kind: "TransientError", permanent: false, message: "the scan request was parked in the dead-letter queue: rejected by drover.scanner.project.scan.request after 15 retries" });
+    expect(p?.history.filter((h) => h.to === "ScanFailed")).toHaveLength(1);
+    const kept = await listDeadLetters(t.store);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ selector: "project.scan.request", group: "g", project: "p", truncated: false });
+    // A parked request the project no longer waits on (an older attempt) changes nothing.
+    const stale = { ...t.last("project.scan.request", "q"), id: "00000000-0000-4000-8000-000000000000" };
+    await t.tracker.parked({ ...parked, messageId: stale.id, content: Buffer.from(JSON.stringify(stale)) });
+    expect((await readProject(t.store, "project:g:q"))?.state).toBe("Scanning");
+  });
+
+  it("keeps garbage as text, cut to a bounded size", async () => {
+    const t = setup();
+    await t.tracker.parked({ messageId: undefined, routingKey: "project.compute.succeeded", content: Buffer.alloc(200_000, 120), queue: "q", reason: "rejected by q", retries: 0 });
+    const [d] = await listDeadLetters(t.store);
+    expect(d).toMatchObject({ selector: "project.compute.succeeded", reason: "not a drover message (not JSON, or no envelope)", truncated: true });
+    expect(d?.content).toHaveLength(DEAD_LETTER_KEEP_BYTES);
   });
 });

@@ -21,6 +21,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   release: async () => (await import("./commands/operator.js")).release,
   transfer: async () => (await import("./commands/operator.js")).transfer,
   shepherd: async () => (await import("./commands/shepherd.js")).shepherd,
+  deadletters: async () => (await import("./commands/deadletters.js")).deadletters,
   refs: async () => (await import("./commands/oneshot.js")).refs,
   zarr: async () => (await import("./commands/oneshot.js")).zarr,
   sample: async () => (await import("./commands/info.js")).sample,

@@ -33,6 +33,8 @@ if (recovered > 0) log.info(`re-sent ${recovered} message${recovered === 1 ? "" 
 for (const selector of consumes["state-tracker"]) {
   await bus.consume(selector, (msg) => tracker.handle(msg as Message));
 }
+// Nothing sits in the dead-letter queue unseen: each parked message is kept for operators, and a project waiting on it fails with the reason.
+await bus.consumeDeadLetters((m) => tracker.parked(m));
 // Reviews run after their message is acknowledged: a periodic sweep makes up for any lost with a stopped copy.
 // The same pass re-sends outboxes left for a minute and expires tasks that overran their budget.
 setInterval(() => {

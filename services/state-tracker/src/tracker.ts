@@ -25,6 +25,10 @@ import {
   stillExpected,
   expireLost,
   GroupDocSchema,
+  onParked,
+  deadLetterDoc,
+  ConflictError,
+  type ParkedMessage,
   onReject,
   onQuarantine,
   onRelease,
@@ -103,6 +107,8 @@ export interface Tracker {
    * again (attempt counted) or, after the last attempt, fails its project with the reason.
    */
   expire(now?: number): Promise<{ resent: number; expired: number }>;
+  /** A message parked in the dead-letter queue: kept for operators; a project waiting on it fails with the reason. */
+  parked(m: ParkedMessage): Promise<void>;
 }
 
 /** Messages in `after` that were not in `before`. */
@@ -605,6 +611,21 @@ export function createTracker(deps: TrackerDeps): Tracker {
     return { resent, expired };
   }
 
+  async function parked(m: ParkedMessage): Promise<void> {
+    const doc = deadLetterDoc(m, new Date().toISOString());
+    try {
+      await store.put(doc);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e; // kept already: a redelivery
+    }
+    log.warn({ group: doc.group, project: doc.project, selector: doc.selector }, `a parked message was kept as ${doc._id}: ${doc.reason} ('drover deadletters list')`);
+    const phase = /^project\.(scan|compute|validate)\.request$/.exec(doc.selector)?.[1] as "scan" | "compute" | "validate" | undefined;
+    if (!phase || !doc.group || !doc.project) return;
+    const requestId = doc._id.slice("deadletter:".length);
+    const { group, project, reason } = doc;
+    if (await changeProject(group, project, (p) => onParked(p, phase, requestId, reason, ctx()))) askReview(group, "deadletter");
+  }
+
   async function sweep(): Promise<void> {
     for (const name of await liveGroups()) askReview(name, "review");
   }
@@ -614,5 +635,5 @@ export function createTracker(deps: TrackerDeps): Tracker {
     await projects.flush();
   }
 
-  return { recover, handle, idle, sweep, expire };
+  return { recover, handle, idle, sweep, expire, parked };
 }

@@ -315,3 +315,14 @@ export function transferred(doc: ProjectDoc, to: string, driver: ProjectDoc["dri
   const { _rev: _r, driver: _d, ...rest } = doc;
   return { ...rest, _id: `project:${to}:${doc.code}`, group: to, ...(driver === "shepherd" ? { driver } : {}), updatedAt: ctx.now, history: [...doc.history, entry], outbox: [] };
 }
+
+/**
+ * The request of a phase the project is still waiting on was parked in the dead-letter queue (a
+ * worker gave up on it): the project fails with the reason instead of waiting for ever.
+ */
+export function onParked(doc: ProjectDoc, phase: Exclude<Phase, "complete">, requestId: string, reason: string, ctx: RuleContext): ProjectDoc | undefined {
+  if (doc.state !== activeState[phase] || doc.phases[phase]?.requestId !== requestId) return undefined;
+  const error = { kind: "TransientError" as const, message: `the ${phase} request was parked in the dead-letter queue: ${reason}`, permanent: false };
+  const d = { ...finish(doc, phase, "failed", ctx, error), lastError: error };
+  return move(d, failedState[phase], "deadletter", `${error.message}; see 'drover deadletters list', then 'drover retry ${doc.group}/${doc.code}'`, ctx);
+}
