@@ -35,6 +35,12 @@ ensure_deps() {
     say "installing dependencies (npm install, from package-lock.json)…"
     (cd "$DROVER_ROOT" && npm install --no-audit --no-fund) >&2 || die "npm install failed (see above)"
   fi
+  # Once seen on a fresh clone: npm reported success but left node_modules incomplete. Check, and install once more.
+  if [[ ! -x "$DROVER_ROOT/node_modules/.bin/tsc" ]]; then
+    say "node_modules is incomplete (no TypeScript compiler); installing again…"
+    (cd "$DROVER_ROOT" && npm install --no-audit --no-fund) >&2 || die "npm install failed (see above)"
+    [[ -x "$DROVER_ROOT/node_modules/.bin/tsc" ]] || die "npm install left no node_modules/.bin/tsc: remove node_modules and run 'npm install' (see its output above)"
+  fi
 }
 
 # tsc -b is incremental: a no-op build takes a fraction of a second. The dashboard's page is
