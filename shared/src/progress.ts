@@ -40,17 +40,27 @@ export interface GroupProgress {
 }
 
 export function groupProgress(g: Pick<GroupDoc, "projects">, projects: Pick<ProjectDoc, "state">[]): GroupProgress {
-  const p: GroupProgress = { total: Math.max(g.projects.length, projects.length), registered: projects.length, scanned: 0, computed: 0, validated: 0, completed: 0, withWarnings: 0, failed: 0, faultlisted: 0, quarantined: 0 };
-  for (const { state } of projects) {
+  const counts: Partial<Record<ProjectState, number>> = {};
+  for (const { state } of projects) counts[state] = (counts[state] ?? 0) + 1;
+  return progressFromCounts(g, counts);
+}
+
+/** The same from the number of projects in each state (the database view's counts: no project read). */
+export function progressFromCounts(g: Pick<GroupDoc, "projects">, counts: Partial<Record<ProjectState, number>>): GroupProgress {
+  const registered = Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);
+  const p: GroupProgress = { total: Math.max(g.projects.length, registered), registered, scanned: 0, computed: 0, validated: 0, completed: 0, withWarnings: 0, failed: 0, faultlisted: 0, quarantined: 0 };
+  for (const [s, k] of Object.entries(counts)) {
+    const state = s as ProjectState;
     const n = passed[state];
-    if (n >= 1) p.scanned++;
-    if (n >= 2) p.computed++;
-    if (n >= 3) p.validated++;
-    if (n >= 4) p.completed++;
-    if (state === "ValidatedWithWarnings") p.withWarnings++;
-    if (state.endsWith("Failed")) p.failed++;
-    if (state === "Faultlisted") p.faultlisted++;
-    if (state === "Quarantined") p.quarantined++;
+    const c = k ?? 0;
+    if (n >= 1) p.scanned += c;
+    if (n >= 2) p.computed += c;
+    if (n >= 3) p.validated += c;
+    if (n >= 4) p.completed += c;
+    if (state === "ValidatedWithWarnings") p.withWarnings += c;
+    if (state.endsWith("Failed")) p.failed += c;
+    if (state === "Faultlisted") p.faultlisted += c;
+    if (state === "Quarantined") p.quarantined += c;
   }
   return p;
 }

@@ -160,7 +160,8 @@ function sweeper(sweep: () => Promise<SweepReport>, log: Logger, config: Shepher
 export async function runMode(mode: Mode, options: ModeOptions): Promise<number> {
   const config = loadShepherdConfig(options.configFile);
   if (mode === "status") {
-    const store = await openCouchStore(loadConfig().couchUrl, loadConfig().couchDb);
+    const env = loadConfig();
+    const store = await openCouchStore(env.couchUrl, env.couchDb);
     process.stdout.write(`${(await flockStatus(store, config)).join("\n")}\n`);
     return 0;
   }

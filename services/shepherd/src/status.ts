@@ -1,4 +1,5 @@
-import { describeProgress, groupProgress, listGroups, type DocStore, type ProjectState } from "@drover/shared";
+import { describeProgress, listGroups, type DocStore } from "@drover/shared";
+import { progressFromCounts } from "@drover/shared/progress";
 import type { ShepherdConfig } from "./config.js";
 import { readFaults } from "./faults.js";
 import { listFlock } from "./flock.js";
@@ -14,10 +15,9 @@ export async function flockStatus(store: DocStore, config: ShepherdConfig): Prom
   const groups = (await listGroups(store)).filter((g) => g.driver === "shepherd");
   for (const g of groups) {
     const counts = await store.countStates(g.name);
-    const states = Object.entries(counts).flatMap(([state, n]) => Array.from({ length: n }, () => ({ state: state as ProjectState })));
     const entry = byGroup.get(g.name);
     const marks = [entry?.ignored ? "ignored (.shpignore)" : "", entry && entry.hash !== g.fileHash ? "file changed since registered" : ""].filter(Boolean);
-    lines.push(`${g.name}: ${g.state}  ${describeProgress(groupProgress(g, states))}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
+    lines.push(`${g.name}: ${g.state}  ${describeProgress(progressFromCounts(g, counts))}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
   }
   const known = new Set(groups.map((g) => g.name));
   for (const e of entries) if (!known.has(e.group)) lines.push(`${e.group}: not registered yet${e.ignored ? " (ignored: .shpignore)" : ""}  (${e.file})`);

@@ -312,18 +312,19 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
     const listedProjects = chunks.flatMap((c) => c.projects);
     const codes = listedProjects.map((p) => p.code);
-    const before = sync ? await readGroup(store, groupId(msg.group)) : undefined;
-    if (before && (before.state === "Completing" || before.state === "Completed")) {
-      // Its products are (being) published: a later edit of its file would be lost in them.
-      await dropLaunch(store, chunks);
-      await answer(msg, "refused", `group ${msg.group} is ${before.state}; its file changed after it completed: drop the file under a new name to run it again`, before.state);
-      return;
-    }
     let previous: GroupDoc | undefined;
+    let closed: GroupDoc["state"] | undefined;
     const { doc } = await groups.change(groupId(msg.group), (cur) => {
       previous = cur;
-      return registeredGroup(cur, msg.group, body, codes, now, msg.type, ctx());
+      // A group whose products are (being) published takes no sync: a later edit of its file would be lost in them.
+      closed = sync && cur && (cur.state === "Completing" || cur.state === "Completed") ? cur.state : undefined;
+      return closed ? undefined : registeredGroup(cur, msg.group, body, codes, now, msg.type, ctx());
     });
+    if (closed) {
+      await dropLaunch(store, chunks);
+      await answer(msg, "refused", `group ${msg.group} is ${closed}; its file changed after it completed: drop the file under a new name to run it again`, closed);
+      return;
+    }
     const existing = new Map((await listProjects(store, msg.group)).map((p) => [p.code, p]));
     const plan = planRegistration(body, listedProjects, existing);
     if (!replace && !sync) for (const cur of plan.kept) log.warn({ group: msg.group, project: cur.code }, `already registered (${cur.state}); left as it is`);
