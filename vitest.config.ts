@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/integration/**", "test/browser/**", "test/faults/**"],
+          exclude: [...configDefaults.exclude, "test/integration/**", "test/browser/**", "test/faults/**", "test/containers/**"],
           testTimeout: UNIT_TIMEOUT_MS,
           hookTimeout: UNIT_TIMEOUT_MS,
         },
@@ -31,6 +31,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          // The broker and database from testcontainers when no service URL is set (test/helpers/containers.ts).
+          globalSetup: ["test/helpers/containers-setup.ts"],
           testTimeout: INTEGRATION_TIMEOUT_MS,
           hookTimeout: INTEGRATION_HOOK_TIMEOUT_MS,
         },
@@ -38,7 +40,10 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Fault injection against the real services (issue 11): a database outage, and more to come.
+          // Fault injection against the real services (issue 11), each case on a 50-project group with
+          // its own time bound (it(…, CASE_MS)): kill -9 of every service, a worker frozen past its
+          // budget, RabbitMQ restarted (its own node), CouchDB away for 2 minutes, 26,000 garbage
+          // messages; and the readers' fuzzing. Rows in var/faults-summary.json.
           name: "faults",
           include: ["test/faults/**/*.test.ts"],
           testTimeout: INTEGRATION_TIMEOUT_MS,
@@ -51,6 +56,17 @@ export default defineConfig({
           // The dashboard in headless Chromium against the real stack (test/helpers/browser.ts).
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
+          testTimeout: INTEGRATION_TIMEOUT_MS,
+          hookTimeout: INTEGRATION_HOOK_TIMEOUT_MS,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The broker and database from testcontainers (issue 12; npm run test:containers).
+          name: "containers",
+          include: ["test/containers/**/*.test.ts"],
+          globalSetup: ["test/helpers/containers-setup.ts"],
           testTimeout: INTEGRATION_TIMEOUT_MS,
           hookTimeout: INTEGRATION_HOOK_TIMEOUT_MS,
         },

@@ -90,3 +90,78 @@ stop_started_stack() {
   fi
   return 0
 }
+
+# --- Docker (scripts/images.sh, scripts/test-compose.sh, the testcontainers tests) ---------------
+# Debian's docker.io 20.10 (no Compose v2, no buildx here): the legacy builder, and Compose v1
+# (docker-compose 1.29) when 'docker compose' is missing. The file format suits both.
+export DOCKER_BUILDKIT="${DOCKER_BUILDKIT:-0}"
+
+# Installs docker.io, debootstrap and docker-compose when missing (root, apt), and starts dockerd in
+# the background when no engine answers. Sets docker_started=1 when this script started it:
+# stop_started_docker then stops that dockerd, by its PID, and undoes what it changed on the host.
+ensure_docker() {
+  docker_started=0
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+  if ((${#missing[@]} > 0)); then
+    [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null ||
+      die "Docker is missing (${missing[*]}): install it ('sudo apt-get install ${missing[*]}'), or run this as root on Debian"
+    say "installing ${missing[*]} (apt-get)…"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$LOG_DIR/apt-docker.log" 2>&1 ||
+      { apt-get update -q >>"$LOG_DIR/apt-docker.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$LOG_DIR/apt-docker.log" 2>&1; } ||
+      die "could not install ${missing[*]} (see $LOG_DIR/apt-docker.log)"
+  fi
+  timeout 20 docker info >/dev/null 2>&1 && return 0
+  [[ $(id -u) == 0 ]] || die "no Docker engine answers and this is not root: start one ('sudo dockerd &' or 'sudo systemctl start docker')"
+  [[ -S /var/run/docker.sock ]] && ! pgrep -x dockerd >/dev/null && rm -f /var/run/docker.sock
+  pgrep -x dockerd >/dev/null && die "a dockerd is running but does not answer 'docker info' (see its log); stop it or wait for it"
+  # What dockerd changes and does not undo when it stops: the forwarding switch, iptables (its rules
+# and the FORWARD policy) and the docker0 bridge.
+  cat /proc/sys/net/ipv4/ip_forward >"$RUN_DIR/dockerd.ip_forward" 2>/dev/null || true
+  iptables -S FORWARD 2>/dev/null | awk '$1 == "-P" {print $3; exit}' >"$RUN_DIR/dockerd.forward_policy" || true
+  say "starting dockerd in the background (log: $LOG_DIR/dockerd.log)…"
+  dockerd >"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/dockerd.pid"
+  docker_started=1
+  local i
+  for ((i = 0; i < 120; i++)); do
+    timeout 10 docker info >/dev/null 2>&1 && { say "dockerd is up (pid $(cat "$RUN_DIR/dockerd.pid"))"; return 0; }
+    kill -0 "$(cat "$RUN_DIR/dockerd.pid")" 2>/dev/null || die "dockerd exited at start (see $LOG_DIR/dockerd.log)"
+    sleep 0.5
+  done
+  die "dockerd did not answer within 60 s (see $LOG_DIR/dockerd.log)"
+}
+
+# Stops the dockerd that ensure_docker started in this script (never another one), then removes
+# its docker0 bridge and iptables rules and puts ip_forward back as it was.
+stop_started_docker() {
+  [[ ${docker_started:-0} == 1 && -f "$RUN_DIR/dockerd.pid" ]] || return 0
+  local pid i; pid=$(cat "$RUN_DIR/dockerd.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && { kill -9 "$pid" 2>/dev/null || true; }
+  fi
+  rm -f "$RUN_DIR/dockerd.pid"
+  ip link delete docker0 2>/dev/null || true
+  local t
+  for t in filter nat; do
+    if iptables-save -t "$t" 2>/dev/null | grep -q -E 'DOCKER|docker0'; then
+      iptables-save -t "$t" | grep -v -E 'DOCKER|docker0|-i br-|-o br-' | iptables-restore -T "$t" 2>/dev/null || iptables-save -t "$t" | grep -v -E 'DOCKER|docker0|-i br-|-o br-' | iptables-restore 2>/dev/null || true
+    fi
+  done
+  local policy; policy=$(cat "$RUN_DIR/dockerd.forward_policy" 2>/dev/null || true)   # dockerd sets FORWARD to DROP
+  [[ "$policy" == ACCEPT || "$policy" == DROP ]] && { iptables -P FORWARD "$policy" 2>/dev/null || true; }
+  rm -f "$RUN_DIR/dockerd.forward_policy"
+  [[ -f "$RUN_DIR/dockerd.ip_forward" ]] && { cat "$RUN_DIR/dockerd.ip_forward" >/proc/sys/net/ipv4/ip_forward 2>/dev/null || true; rm -f "$RUN_DIR/dockerd.ip_forward"; }
+  docker_started=0
+  say "stopped the dockerd it started (pid $pid) and removed its bridge and iptables rules"
+}
+
+# The Compose command, printed: 'docker compose' (v2) when the plugin is there, else Debian's
+# docker-compose (v1.29). (Not a function named compose: Debian's mailcap ships /usr/bin/compose.)
+compose_command() {
+  if docker compose version >/dev/null 2>&1; then echo "docker compose"; else echo docker-compose; fi
+}

@@ -12,3 +12,8 @@ trap stop_started_stack EXIT
 cd "$DROVER_ROOT"
 export DROVER_TEST_COUCHDB_URL="${COUCHDB_URL:-http://127.0.0.1:${DROVER_COUCH_PORT:-5984}}"
 node_modules/.bin/vitest run "$@"
+# The container tests (images, testcontainers, the compose stack; scripts/test-compose.sh): after a
+# whole run under CI=true, or with DROVER_TEST_COMPOSE=1 (DROVER_TEST_COMPOSE=0 leaves them out).
+if [[ $# == 0 && "${DROVER_TEST_COMPOSE:-${CI:-false}}" =~ ^(1|true)$ ]]; then
+  bash "$DROVER_ROOT/scripts/test-compose.sh"
+fi

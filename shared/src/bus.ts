@@ -1,6 +1,8 @@
 import { hostname } from "node:os";
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import { MAX_MESSAGE_BYTES } from "./bounds.js";
 import { redactUrl } from "./config.js";
+import { redactSecrets } from "./redact.js";
 import { DroverError, isDroverError } from "./errors.js";
 import type { Logger } from "./log.js";
 import {
@@ -13,7 +15,7 @@ import {
   type Selector,
 } from "./messages.js";
 import { consumes, deadLetterExchange, deadLetterQueue, queueName, services } from "./topology.js";
-import type { ParkedMessage } from "./tracker/dead-letters.js";
+import { DEAD_LETTER_KEEP_BYTES, type ParkedMessage } from "./tracker/dead-letters.js";
 
 // The one module that owns the broker connection. Services publish and consume through it and
 // never see a channel. It reconnects with capped backoff and re-declares topology and consumers.
@@ -37,7 +39,13 @@ export interface BusOptions {
   /** The first retry's delay; each next one doubles, up to retryMaxMs. Default 1000 and 60000. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** The largest body sent or parsed (bytes). Default MAX_MESSAGE_BYTES (1 MiB). */
+  maxMessageBytes?: number;
 }
+
+/** Headers the bus sets on a message it parks itself: why, and which queue refused it. */
+export const PARK_REASON_HEADER = "x-drover-reason";
+export const PARK_QUEUE_HEADER = "x-drover-queue";
 
 /**
  * A consumer queue's retry queue: a message waits there for its delay (per-message TTL), then the
@@ -70,14 +78,38 @@ export interface Bus {
    * resolves, put back when it throws (the database away: tried again later).
    */
   consumeDeadLetters(handler: (m: ParkedMessage) => Promise<void>): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops consuming (every consumer cancelled, nothing new delivered), waits up to `graceMs` for
+   * the messages being handled, then hands the rest back to their queues (nack with requeue): a
+   * task cut short is done again by another copy, never lost. Idempotent.
+   */
+  stop(graceMs?: number): Promise<{ finished: number; handedBack: number }>;
+  /** `stop` (with its default grace of 8 s), then closes the connection. */
+  close(graceMs?: number): Promise<void>;
 }
 
 interface Subscription {
   kind: "consume" | "watch" | "dead";
   pattern: string;
   run: (raw: ConsumeMessage, channel: Channel) => Promise<void>;
+  /** Where it consumes now (set again at each reconnection). */
+  channel?: Channel;
+  tag?: string;
 }
+
+/** A delivery being handled: settled by its handler, or handed back by `stop`. */
+interface InFlight {
+  raw: ConsumeMessage;
+  ch: Channel;
+  settled: boolean;
+  done: Promise<void>;
+}
+
+/** Parked messages recorded at once by the dead-letter consumer. */
+const DEAD_LETTER_PREFETCH = 16;
+
+/** The default grace `close` gives the messages being handled. */
+export const STOP_GRACE_MS = 8_000;
 
 function isConsumed(selector: string): boolean {
   return Object.values(consumes).some((list) => (list as readonly string[]).includes(selector));
@@ -96,6 +128,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   let publisher: ConfirmChannel | undefined;
   let waiters: Array<(ch: ConfirmChannel) => void> = [];
   let closing = false;
+  let stopping = false;
+  const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const inFlight = new Set<InFlight>();
 
   const declareQueue = async (ch: Channel, q: string, selector: string) => {
     await ch.assertQueue(q, { durable: true, deadLetterExchange: deadLetterExchange(exchange) });
@@ -115,6 +150,8 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   };
 
   const startSubscription = async (m: ChannelModel, sub: Subscription) => {
+    // A stopping service takes nothing new, not even after a reconnection.
+    if (stopping) return;
     const ch = await m.createChannel();
     ch.on("error", (err: Error) => logger.warn({ err: err.message, pattern: sub.pattern }, "consumer channel error"));
     await ch.prefetch(prefetch);
@@ -124,16 +161,62 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       await declareQueue(ch, queue, sub.pattern);
     } else if (sub.kind === "dead") {
       queue = deadLetterQueue(exchange);
-      await ch.prefetch(1);
+      // A few at a time: each is one database write, and a flood of garbage must drain quickly.
+      await ch.prefetch(DEAD_LETTER_PREFETCH);
     } else {
       const q = await ch.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
       queue = q.queue;
       await ch.bindQueue(queue, exchange, sub.pattern);
     }
-    await ch.consume(queue, (raw) => {
+    const { consumerTag } = await ch.consume(queue, (raw) => {
       if (raw === null) return;
-      void sub.run(raw, ch);
+      if (stopping) {
+        // Delivered as the consumer was being cancelled: straight back to its queue.
+        safe(() => ch.nack(raw, false, true));
+        return;
+      }
+      const entry: InFlight = { raw, ch, settled: false, done: Promise.resolve() };
+      inFlight.add(entry);
+      entry.done = sub.run(raw, ch).finally(() => inFlight.delete(entry));
     });
+    sub.channel = ch;
+    sub.tag = consumerTag;
+  };
+
+  /** Settles a delivery once: a handler finishing after `stop` handed its message back does nothing more. */
+  const settle = (raw: ConsumeMessage, f: () => void) => {
+    for (const e of inFlight) {
+      if (e.raw !== raw) continue;
+      if (e.settled) return;
+      e.settled = true;
+    }
+    safe(f);
+  };
+
+  /**
+   * Parks a delivery in the dead-letter queue with our own reason (the broker's would only say
+   * "rejected"), then acknowledges it; `content` may be cut (an oversized body is never kept whole).
+   */
+  const park = async (raw: ConsumeMessage, ch: Channel, queue: string, reason: string, content = raw.content): Promise<void> => {
+    try {
+      const pub = publisher;
+      if (!pub) throw new Error("no publish channel");
+      // Not its retry delay (a parked message never expires), nor the broker's own fields.
+      const { expiration: _e, deliveryMode: _d, ...properties } = raw.properties;
+      await new Promise<void>((resolve, reject) =>
+        pub.publish(
+          deadLetterExchange(exchange),
+          raw.fields.routingKey,
+          content,
+          { ...properties, persistent: true, headers: { ...raw.properties.headers, [PARK_REASON_HEADER]: reason, [PARK_QUEUE_HEADER]: queue } },
+          (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+        ),
+      );
+      settle(raw, () => ch.ack(raw));
+    } catch {
+      // The broker parks it itself (with its own reason).
+      settle(raw, () => ch.nack(raw, false, false));
+    }
   };
 
   const setup = async (m: ChannelModel) => {
@@ -189,6 +272,13 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
 
   const publish = async (msg: Message): Promise<void> => {
     const payload = Buffer.from(JSON.stringify(msg));
+    if (payload.length > maxBytes) {
+      throw new DroverError(
+        "MessageError",
+        `refusing to send ${msg.type} for ${msg.group}${msg.project ? `/${msg.project}` : ""}: its body is ${payload.length} bytes, over the limit of ${maxBytes} bytes; ` +
+          `cut its texts and lists (bounds.ts) or keep the data in a file and send its path`,
+      );
+    }
     const durable = isConsumed(msg.type);
     for (let attempt = 0; ; attempt++) {
       const ch = await channel();
@@ -234,6 +324,13 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     const queue = queueName(exchange, options.service, selector);
     const run = async (raw: ConsumeMessage, ch: Channel) => {
       const retries = retryCount(raw);
+      if (raw.content.length > maxBytes) {
+        // Never parsed: only its beginning is kept, for the operator to see what it was.
+        const reason = `oversized: ${raw.content.length} bytes > ${maxBytes}`;
+        logger.error({ selector, messageId: raw.properties.messageId, reason }, "rejected an oversized message; it is parked in the dead-letter queue");
+        await park(raw, ch, queue, reason, raw.content.subarray(0, DEAD_LETTER_KEEP_BYTES));
+        return;
+      }
       let msg: Message<S>;
       try {
         msg = parseMessage(selector, JSON.parse(raw.content.toString("utf8")));
@@ -243,13 +340,13 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
           { selector, messageId: raw.properties.messageId, reason },
           "rejected a malformed message; it is parked in the dead-letter queue",
         );
-        safe(() => ch.nack(raw, false, false));
+        await park(raw, ch, queue, redactSecrets(reason).slice(0, 2000));
         return;
       }
       const log = logger.child({ group: msg.group, project: msg.project, msgId: msg.id, attempt: msg.attempt });
       try {
         await handler(msg, { redelivered: raw.fields.redelivered, retries });
-        safe(() => ch.ack(raw));
+        settle(raw, () => ch.ack(raw));
       } catch (e) {
         const transient = isDroverError(e) ? !e.permanent : true;
         const detail = (e as Error).message;
@@ -267,14 +364,14 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
                 (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
               ),
             );
-            safe(() => ch.ack(raw));
+            settle(raw, () => ch.ack(raw));
           } catch (requeueError) {
             log.warn({ err: (requeueError as Error).message }, "could not re-queue; the broker will redeliver");
-            safe(() => ch.nack(raw, false, true));
+            settle(raw, () => ch.nack(raw, false, true));
           }
         } else {
           log.error({ selector, err: detail, retries }, "handler failed for good; message parked in the dead-letter queue");
-          safe(() => ch.nack(raw, false, false));
+          await park(raw, ch, queue, `${transient ? "gave up" : "refused"}: ${redactSecrets(detail).slice(0, 2000)}`);
         }
       }
     };
@@ -302,22 +399,30 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     const run = async (raw: ConsumeMessage, ch: Channel) => {
       const headers = raw.properties.headers ?? {};
       const death = (Array.isArray(headers["x-death"]) ? headers["x-death"][0] : undefined) as { queue?: unknown; reason?: unknown } | undefined;
+      const ownReason = headers[PARK_REASON_HEADER];
+      const ownQueue = headers[PARK_QUEUE_HEADER];
       const parked: ParkedMessage = {
         messageId: typeof raw.properties.messageId === "string" ? raw.properties.messageId : undefined,
         routingKey: raw.fields.routingKey,
         content: raw.content,
-        queue: typeof death?.queue === "string" ? death.queue : "?",
-        reason: typeof death?.reason === "string" ? `${death.reason} by ${typeof death.queue === "string" ? death.queue : "its queue"}` : "parked",
+        queue: typeof ownQueue === "string" ? ownQueue : typeof death?.queue === "string" ? death.queue : "?",
+        reason:
+          typeof ownReason === "string"
+            ? ownReason
+            : typeof death?.reason === "string"
+              ? `${death.reason} by ${typeof death.queue === "string" ? death.queue : "its queue"}`
+              : "parked",
+        ...(typeof ownReason === "string" ? { explained: true } : {}),
         retries: retryCount(raw),
       };
       try {
         await handler(parked);
-        safe(() => ch.ack(raw));
+        settle(raw, () => ch.ack(raw));
       } catch (e) {
         // The database away: hold it a moment, then put it back to be tried again.
         logger.warn({ err: (e as Error).message }, "could not record a parked message; it stays in the dead-letter queue");
-        await sleep(5000);
-        safe(() => ch.nack(raw, false, true));
+        if (!stopping) await sleep(5000);
+        settle(raw, () => ch.nack(raw, false, true));
       }
     };
     const sub: Subscription = { kind: "dead", pattern: "", run };
@@ -333,6 +438,31 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     }
   }
 
+  let stopped: Promise<{ finished: number; handedBack: number }> | undefined;
+  const stop = (graceMs = STOP_GRACE_MS): Promise<{ finished: number; handedBack: number }> => {
+    stopped ??= (async () => {
+      stopping = true;
+      for (const sub of subscriptions) {
+        const { channel: ch, tag } = sub;
+        if (ch && tag) await ch.cancel(tag).catch(() => undefined);
+      }
+      const held = [...inFlight];
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(held.map((e) => e.done)), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+      let handedBack = 0;
+      for (const e of inFlight) {
+        if (e.settled) continue;
+        e.settled = true;
+        handedBack++;
+        safe(() => e.ch.nack(e.raw, false, true));
+      }
+      if (handedBack > 0) logger.warn({ handedBack }, `stopping: ${handedBack} message(s) still being handled after ${graceMs} ms went back to their queues`);
+      return { finished: held.length - handedBack, handedBack };
+    })();
+    return stopped;
+  };
+
   await channel();
   return {
     sender,
@@ -345,7 +475,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     consume,
     watch,
     consumeDeadLetters,
-    async close() {
+    stop,
+    async close(graceMs?: number) {
+      await stop(graceMs);
       closing = true;
       await connection.close().catch(() => undefined);
     },

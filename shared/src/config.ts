@@ -1,6 +1,7 @@
 import { delimiter, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { DroverError } from "./errors.js";
+import { redactSecrets } from "./redact.js";
 import { DEFAULT_TASK_TIMEOUT_S, MAX_TASK_TIMEOUT_S } from "./tasks/task-pool.js";
 
 // Every setting comes from the environment. Defaults work on one machine: the broker Debian's
@@ -64,6 +65,12 @@ export const EnvSchema = z.object({
     .positive("must be more than 0 seconds")
     .max(MAX_TASK_TIMEOUT_S, `must be at most ${MAX_TASK_TIMEOUT_S} seconds (about 24 days)`)
     .default(DEFAULT_TASK_TIMEOUT_S),
+  /** Seconds past a task's budget (× 1.25) before the state-tracker counts a started task as lost and sends it again. */
+  DROVER_LOST_MARGIN: z.coerce.number({ error: "must be a number of seconds" }).min(0, "must not be negative").max(86_400, "must be at most 86400 seconds").default(120),
+  /** Seconds between the state-tracker's periodic passes (group reviews, outboxes, lost tasks). */
+  DROVER_PERIODIC_PASS: z.coerce.number({ error: "must be a number of seconds" }).min(1, "must be at least 1 second").max(3600, "must be at most 3600 seconds").default(30),
+  /** Seconds a stopping service (SIGTERM, Ctrl-C) waits for the messages it is handling before it hands them back to their queues. */
+  DROVER_STOP_GRACE: z.coerce.number({ error: "must be a number of seconds" }).min(0, "must not be negative").max(3600, "must be at most 3600 seconds").default(8),
   /** Path to a JSON ignore template (errors the validator may bypass), optional. */
   DROVER_VALIDATION_IGNORE: z.string().optional(),
   /** PADOCC's remote copy: "<local prefix>=<URL prefix>", e.g. "/badc/=https://dap.ceda.ac.uk/badc/". */
@@ -104,6 +111,12 @@ export interface Config {
   taskThreads: number | undefined;
   /** A task's time budget, in seconds. */
   taskTimeout: number;
+  /** How long a stopping service waits for the messages it is handling, in ms. */
+  stopGraceMs: number;
+  /** Seconds past a task's budget × 1.25 before a started task counts as lost. */
+  lostMarginSeconds: number;
+  /** The state-tracker's periodic pass, in ms. */
+  periodicPassMs: number;
   validationIgnore: string | undefined;
   /** Rewrite of source paths into URLs for the published remote copy of references. */
   remote: { from: string; to: string } | undefined;
@@ -151,6 +164,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxAttempts: e.DROVER_MAX_ATTEMPTS,
     taskThreads: e.DROVER_TASK_THREADS,
     taskTimeout: e.DROVER_TASK_TIMEOUT,
+    stopGraceMs: Math.round(e.DROVER_STOP_GRACE * 1000),
+    lostMarginSeconds: e.DROVER_LOST_MARGIN,
+    periodicPassMs: Math.round(e.DROVER_PERIODIC_PASS * 1000),
     validationIgnore: e.DROVER_VALIDATION_IGNORE === undefined ? undefined : abs(e.DROVER_VALIDATION_IGNORE),
     remote: e.DROVER_REMOTE_PREFIX === undefined ? undefined : { from: e.DROVER_REMOTE_PREFIX.split("=")[0] ?? "", to: e.DROVER_REMOTE_PREFIX.slice(e.DROVER_REMOTE_PREFIX.indexOf("=") + 1) },
     parquetAbove: e.DROVER_PARQUET_ABOVE,
@@ -170,6 +186,6 @@ export function redactUrl(u: string): string {
     return p.toString();
   } catch {
     // Not a URL (a typo in one, often): still never show what looks like user:password@.
-    return u.replace(/([^\s:/@]+):[^\s:/@]+@/g, "$1:***@");
+    return redactSecrets(u).replace(/([^\s:/@]+):[^\s:/@]+@/g, "$1:***@");
   }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HISTORY_HIGH, HISTORY_KEEP } from "./bounds.js";
 import { groupStates } from "./lifecycle.js";
 import type { Message } from "./messages.js";
 import {
@@ -14,7 +15,9 @@ import {
 } from "./schemas.js";
 
 // The documents drover keeps in CouchDB: one per group, one per project. A project's history of
-// state changes lives inside its document, so a change and its history entry are one atomic write.
+// state changes lives inside its document, so a change and its history entry are one atomic write;
+// beyond HISTORY_HIGH entries the oldest move to `history:` documents of their own, so that a
+// project retried for weeks keeps a small document (see history.ts).
 
 export const HistoryEntrySchema = z.object({
   seq: z.number().int(),
@@ -154,6 +157,59 @@ export const LaunchChunkSchema = z.object({
   projects: z.array(LaunchProjectSchema),
 });
 export type LaunchChunk = z.infer<typeof LaunchChunkSchema>;
+
+/**
+ * Older entries of a project's history, moved out of its document: `history:<group>:<code>:<first
+ * seq>`. `projectCreatedAt` ties them to one registration (a project registered anew starts its
+ * history over, and archives of the earlier one are not part of it).
+ */
+export const HistoryDocSchema = z.object({
+  _id: z.string(),
+  _rev: z.string().optional(),
+  type: z.literal("history"),
+  group: Name,
+  code: Name,
+  projectCreatedAt: z.string(),
+  entries: z.array(HistoryEntrySchema),
+});
+export type HistoryDoc = z.infer<typeof HistoryDocSchema>;
+
+/** Prefix of a project's history documents; the first entry's seq follows, zero-padded (id order is seq order). */
+export function historyPrefix(group: string, code: string): string {
+  return `history:${group}:${code}:`;
+}
+
+/**
+ * A project document with its history cut back to HISTORY_KEEP entries once it has more than
+ * HISTORY_HIGH, and the document holding the entries cut (to be stored first). Pure.
+ */
+export function trimHistory(doc: ProjectDoc): { doc: ProjectDoc; archive?: HistoryDoc } {
+  if (doc.history.length <= HISTORY_HIGH) return { doc };
+  const cut = doc.history.slice(0, doc.history.length - HISTORY_KEEP);
+  const first = cut[0]?.seq ?? 0;
+  return {
+    doc: { ...doc, history: doc.history.slice(-HISTORY_KEEP) },
+    archive: {
+      _id: `${historyPrefix(doc.group, doc.code)}${String(first).padStart(8, "0")}`,
+      type: "history",
+      group: doc.group,
+      code: doc.code,
+      projectCreatedAt: doc.createdAt,
+      entries: cut,
+    },
+  };
+}
+
+/** A project's whole history: its archived entries (of the same registration, older than the document's) and its own. Pure. */
+export function joinHistory(doc: Pick<ProjectDoc, "history" | "createdAt">, archives: readonly HistoryDoc[]): HistoryEntry[] {
+  const firstKept = doc.history[0]?.seq ?? Number.POSITIVE_INFINITY;
+  const older = new Map<number, HistoryEntry>();
+  for (const a of archives) {
+    if (a.projectCreatedAt !== doc.createdAt) continue;
+    for (const h of a.entries) if (h.seq < firstKept) older.set(h.seq, h);
+  }
+  return [...[...older.values()].sort((a, b) => a.seq - b.seq), ...doc.history];
+}
 
 export const PhaseName = PhaseSchema;
 

@@ -1,3 +1,5 @@
+import { redactSecrets } from "./redact.js";
+
 // Errors are classified where they are thrown: a tag says what went wrong, `permanent` says
 // whether trying again could help. Handlers check tags, never message text.
 
@@ -61,6 +63,12 @@ const transientCodes = new Set(["EAGAIN", "EBUSY", "EMFILE", "ENFILE", "ETIMEDOU
 
 /** Any thrown value as an ErrorDetail; unknown errors are treated as transient only for known OS codes. */
 export function toErrorDetail(e: unknown): ErrorDetail {
+  const d = detailOf(e);
+  // What goes on the bus and into documents never carries a URL's password.
+  return { ...d, message: redactSecrets(d.message) };
+}
+
+function detailOf(e: unknown): ErrorDetail {
   if (isDroverError(e)) return e.toDetail();
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync, lstatSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 // Nothing half-written: every file and directory drover publishes is written under a temporary
@@ -8,6 +8,68 @@ import { basename, dirname, join } from "node:path";
 /** A temporary path beside `target`, on the same filesystem so that rename is atomic. */
 export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${randomUUID().slice(0, 8)}`);
+}
+
+/** The names `tempPathFor` makes: ".<name>.tmp-<8 hex digits>". */
+const TEMP_NAME = /^\..+\.tmp-[0-9a-f]{8}$/;
+
+export function isTemporaryName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/** The latest change time under a directory (at most `budget` entries looked at; past that it counts as new). */
+function newestChange(dir: string, own: number, budget = { left: 20_000 }): number {
+  let newest = own;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return newest;
+  }
+  for (const name of names) {
+    if (--budget.left < 0) return Number.POSITIVE_INFINITY;
+    try {
+      const st = lstatSync(join(dir, name));
+      newest = Math.max(newest, st.isDirectory() ? newestChange(join(dir, name), st.mtimeMs, budget) : st.mtimeMs);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return newest;
+}
+
+/**
+ * Removes what atomic writes cut short left behind: entries of `dir` (and of its subdirectories,
+ * down to `depth` levels) named like `tempPathFor`'s and last changed more than `olderThanMs`
+ * ago. A write in progress is younger than that and is left alone. Never follows symbolic links.
+ * Returns the paths removed; an entry that cannot be read or removed is skipped.
+ */
+export function sweepTemporaries(dir: string, olderThanMs: number, depth = 0, now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      const st = lstatSync(path);
+      if (TEMP_NAME.test(name)) {
+        // A directory being filled (a Zarr copy) is as young as the newest entry in it.
+        if (now - (st.isDirectory() ? newestChange(path, st.mtimeMs) : st.mtimeMs) >= olderThanMs) {
+          rmSync(path, { recursive: true, force: true });
+          removed.push(path);
+        }
+      } else if (depth > 0 && st.isDirectory()) {
+        removed.push(...sweepTemporaries(path, olderThanMs, depth - 1, now));
+      }
+    } catch {
+      // gone meanwhile, or not ours to read: left alone
+    }
+  }
+  return removed;
 }
 
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {

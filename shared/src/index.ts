@@ -1,10 +1,13 @@
 // The public surface of @drover/shared: every export named, none by `export *`.
 
-export { connectBus, deleteTopology, retryQueueName, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
+export { connectBus, deleteTopology, retryQueueName, PARK_QUEUE_HEADER, PARK_REASON_HEADER, STOP_GRACE_MS, type Bus, type BusOptions, type Delivery, type Handler } from "./bus.js";
+export { capError, capIssues, capList, capStrings, capText, HISTORY_HIGH, HISTORY_KEEP, MAX_LIST, MAX_MESSAGE_BYTES, MAX_TEXT } from "./bounds.js";
 export { EnvSchema, loadConfig, redactUrl, type Config } from "./config.js";
-export { GroupDocSchema, HistoryEntrySchema, ProjectDocSchema, describeMove, groupId, projectId, type GroupDoc, type HistoryEntry, type PhaseRecord, type ProjectDoc } from "./documents.js";
+export { redactFields, redactSecrets } from "./redact.js";
+export { GroupDocSchema, HistoryDocSchema, HistoryEntrySchema, ProjectDocSchema, describeMove, groupId, historyPrefix, joinHistory, projectId, trimHistory, type GroupDoc, type HistoryDoc, type HistoryEntry, type PhaseRecord, type ProjectDoc } from "./documents.js";
+export { copyHistory, fullHistory, readHistoryDocs, removeHistory, storeHistory, withFullHistory } from "./history.js";
 export { DroverError, isDroverError, toErrorDetail, type ErrorDetail, type ErrorKind } from "./errors.js";
-export { copyAtomic, replaceDir, tempPathFor, writeFileAtomic, writeJsonAtomic } from "./fsutil.js";
+export { copyAtomic, isTemporaryName, replaceDir, sweepTemporaries, tempPathFor, writeFileAtomic, writeJsonAtomic } from "./fsutil.js";
 export { readGroupFile, resolveFiles, splitCsvLine, groupNameFromFile, type GroupProject, type GroupSpec } from "./group/group-file.js";
 export { globFiles } from "./group/glob.js";
 export {
@@ -29,12 +32,12 @@ export {
 export { createLogger, silentLogger, type Logger } from "./log.js";
 export { ConfigOverridesSchema, Name as NameSchema, PhaseSchema, ProjectStateSchema, type ConfigOverrides } from "./schemas.js";
 export { answeredRequests, catalogue, createMessage, isSelector, parseMessage, projectRequests, selectors, type ProjectRequest, type AnsweredRequest, type Body, type BodyInput, type Message, type MessageFields, type Selector } from "./messages.js";
-export { assertAllowed, isWithin } from "./paths.js";
+export { assertAllowed, assertUnder, isWithin, realPathOf } from "./paths.js";
 export { writeDemoGroup, demoSeries, type SampleGroup } from "./sample/demo-group.js";
 export { writeSeries, type SeriesSpec } from "./sample/cmip-like.js";
 export { ProjectConfigSchema, type Issue, type ProjectConfig, type ScanSummary, type ValidationSummary, type ComputeSummary } from "./schemas.js";
 export { boot, stopOnSignals, type Service } from "./service/boot.js";
-export { startPhaseWorker } from "./service/phase-worker.js";
+export { boundedOutput, checkRequestPaths, ORPHAN_AGE_MS, startPhaseWorker, sweepWorkDir } from "./service/phase-worker.js";
 export { createMemoryStore, listGroups, listProjects, projectPages, projectsInState, openCouchStore, readGroup, readProject, removeDoc, updateDoc, ConflictError, type DocStore } from "./store.js";
 export { runTask, TaskError } from "./tasks/run-task.js";
 export { tasks, type TaskInputs, type TaskName, type TaskOutputs } from "./tasks/tasks.js";
@@ -79,7 +82,7 @@ export type { Inventory, ProductVariable, FileEntry } from "./scan/inventory.js"
 export { writeZarrProduct, zarrProductPath, ZARR_REVISION } from "./compute/write-zarr.js";
 export { validateProduct, type ValidationResult } from "./validate/validate-project.js";
 export { judge, WARNING_DATA_ERRORS, type DataReport, type IgnoreTemplate, type MetadataReport } from "./validate/report.js";
-export { publishGroup } from "./complete/publish.js";
+export { checkCompletionPaths, publishGroup, PUBLISH_JOURNAL } from "./complete/publish.js";
 export { kerchunkJson } from "./refs/serialise.js";
 export { buildReferences, refsProductPath, rewriteUrls, writeRefsProduct, REFS_REVISION, type RefsOptions } from "./refs/write-refs.js";
 export { writeParquetRefs, openParquetRefs } from "./refs/parquet.js";

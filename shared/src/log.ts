@@ -1,4 +1,5 @@
-import { pino } from "pino";
+import { pino, type Logger as PinoLogger, type LoggerOptions } from "pino";
+import { redactFields, redactSecrets } from "./redact.js";
 
 /** The narrow logger every module takes; pino child loggers satisfy it. */
 export interface Logger {
@@ -16,25 +17,48 @@ export interface LogOptions {
   name: string;
 }
 
-/** pino: readable lines when stdout is a terminal (or format=pretty), JSON otherwise. */
+/** pino options that take URL passwords out of every line: its message, its fields, an error logged on its own. */
+export const redacting: Pick<LoggerOptions, "formatters" | "hooks"> = {
+  formatters: { log: (obj) => redactFields(obj), bindings: (b) => redactFields(b) },
+  hooks: {
+    logMethod(args, method) {
+      method.apply(this, args.map((a) => (typeof a === "string" ? redactSecrets(a) : a instanceof Error ? redactFields(a) : a)) as Parameters<typeof method>);
+    },
+  },
+};
+
+/** A pino logger as a Logger whose children's bindings are redacted too (pino writes those as given). */
+export function redactingLogger(l: PinoLogger): Logger {
+  return {
+    debug: (...args: [object | string, string?]) => l.debug(...(args as [never])),
+    info: (...args: [object | string, string?]) => l.info(...(args as [never])),
+    warn: (...args: [object | string, string?]) => l.warn(...(args as [never])),
+    error: (...args: [object | string, string?]) => l.error(...(args as [never])),
+    child: (bindings) => redactingLogger(l.child(redactFields(bindings))),
+  };
+}
+
+/** pino: readable lines when stdout is a terminal (or format=pretty), JSON otherwise. No line shows a URL's password. */
 export function createLogger(options: LogOptions): Logger {
   const pretty = options.format === "pretty" || (options.format !== "json" && process.stdout.isTTY === true);
-  const base = { level: options.level ?? "info", name: options.name };
-  if (!pretty) return pino(base) as unknown as Logger;
-  return pino({
-    ...base,
-    transport: {
-      target: "pino-pretty",
-      options: {
-        colorize: process.stdout.isTTY === true,
-        translateTime: "SYS:HH:MM:ss.l",
-        // group and project are shown in front of the message; the rest follows it.
-        ignore: "pid,hostname,group,project",
-        messageFormat: "{if project}[{group}/{project}] {end}{msg}",
-        singleLine: true,
+  const base: LoggerOptions = { level: options.level ?? "info", name: options.name, ...redacting };
+  if (!pretty) return redactingLogger(pino(base));
+  return redactingLogger(
+    pino({
+      ...base,
+      transport: {
+        target: "pino-pretty",
+        options: {
+          colorize: process.stdout.isTTY === true,
+          translateTime: "SYS:HH:MM:ss.l",
+          // group and project are shown in front of the message; the rest follows it.
+          ignore: "pid,hostname,group,project",
+          messageFormat: "{if project}[{group}/{project}] {end}{msg}",
+          singleLine: true,
+        },
       },
-    },
-  }) as unknown as Logger;
+    }),
+  );
 }
 
 /** A logger that drops everything (tests, one-shot library use). */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { MAX_LIST, MAX_TEXT } from "./bounds.js";
 import { DroverError } from "./errors.js";
 import {
   ComputeSummarySchema,
@@ -20,6 +21,16 @@ import {
 const AbsPath = z.string().startsWith("/", "must be an absolute path");
 const Files = z.array(AbsPath).min(1, "a project needs at least one file");
 
+// Texts and lists a worker reports are bounded (see bounds.ts): a sender cuts its own with a
+// marker; a body over the bounds is refused here, so a forged one never reaches a document.
+const Text = z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters (cut it with capText)`);
+const BoundedError = ErrorDetailSchema.extend({ message: Text, file: Text.optional(), variable: Text.optional() });
+const BoundedIssue = IssueSchema.extend({ code: Text, message: Text, file: Text.optional(), variable: Text.optional() });
+const Issues = z.array(BoundedIssue).max(MAX_LIST, `must have at most ${MAX_LIST} entries (cut it with capList)`);
+const Texts = z.array(Text).max(MAX_LIST, `must have at most ${MAX_LIST} entries (cut it with capStrings)`);
+const BoundedScanSummary = ScanSummarySchema.extend({ issues: Issues });
+const BoundedValidationSummary = ValidationSummarySchema.extend({ status: Text, fatal: Texts, warnings: Texts, bypassed: Texts });
+
 const PhaseStarted = z.object({ worker: z.string() });
 const PhaseProgress = z.object({
   done: z.number().int().min(0),
@@ -28,8 +39,8 @@ const PhaseProgress = z.object({
   detail: z.string().optional(),
 });
 const PhaseFailed = z.object({
-  error: ErrorDetailSchema,
-  issues: z.array(IssueSchema).default([]),
+  error: BoundedError,
+  issues: Issues.default([]),
   /** Reports written before the failure (validation's data report, for instance). */
   reports: z.record(z.string(), AbsPath).default({}),
 });
@@ -79,7 +90,7 @@ export const catalogue = {
   "project.scan.request": z.object({ files: Files, config: ProjectConfigSchema, workDir: AbsPath }),
   "project.scan.started": PhaseStarted,
   "project.scan.progress": PhaseProgress,
-  "project.scan.succeeded": z.object({ inventory: AbsPath, summary: ScanSummarySchema }),
+  "project.scan.succeeded": z.object({ inventory: AbsPath, summary: BoundedScanSummary }),
   "project.scan.failed": PhaseFailed,
 
   // state-tracker → computer → state-tracker
@@ -108,7 +119,7 @@ export const catalogue = {
   "project.validate.succeeded": z.object({
     dataReport: AbsPath,
     metadataReport: AbsPath,
-    summary: ValidationSummarySchema,
+    summary: BoundedValidationSummary,
   }),
   "project.validate.failed": PhaseFailed,
 
@@ -135,7 +146,7 @@ export const catalogue = {
   "group.complete.failed": PhaseFailed,
 
   // operator (drover CLI) → state-tracker
-  "project.accept.request": z.object({ by: z.string(), note: z.string().default(""), expect: z.array(ProjectStateSchema).optional() }),
+  "project.accept.request": z.object({ by: z.string(), note: Text.default(""), expect: z.array(ProjectStateSchema).optional() }),
   "project.retry.request": z.object({
     by: z.string(),
     phase: PhaseSchema.optional(),
@@ -146,7 +157,7 @@ export const catalogue = {
     /** Only if the project is still in one of these states (the shepherd's view when it planned): else nothing changes. */
     expect: z.array(ProjectStateSchema).optional(),
   }),
-  "project.faultlist.request": z.object({ by: z.string(), reason: z.string().min(1, "say why") }),
+  "project.faultlist.request": z.object({ by: z.string(), reason: Text.min(1, "say why") }),
   /** Leaves the faultlist: the project goes back to Registered. */
   "project.unfaultlist.request": z.object({ by: z.string() }),
   /** A resting project (Registered, Scanned, Computed) starts its next phase (the shepherd's admission). */
@@ -157,9 +168,9 @@ export const catalogue = {
     expect: z.array(ProjectStateSchema).optional(),
   }),
   /** The review says no: a ValidatedWithWarnings project goes back to compute. */
-  "project.reject.request": z.object({ by: z.string(), note: z.string().default("") }),
+  "project.reject.request": z.object({ by: z.string(), note: Text.default("") }),
   /** Set aside for a person with the reason; release sends it back to Registered (scan again). */
-  "project.quarantine.request": z.object({ by: z.string(), reason: z.string().min(1, "say why"), expect: z.array(ProjectStateSchema).optional() }),
+  "project.quarantine.request": z.object({ by: z.string(), reason: Text.min(1, "say why"), expect: z.array(ProjectStateSchema).optional() }),
   "project.release.request": z.object({ by: z.string() }),
   /** Moves a project at rest, with its history, into another existing group (PADOCC's transfer_project). */
   "project.transfer.request": z.object({ by: z.string(), to: Name }),

@@ -35,6 +35,8 @@ export interface DocStore {
   projectsInState(group: string, state: ProjectState, page: { skip: number; limit: number }): Promise<unknown[]>;
   /** Ids of documents whose outbox still holds messages. */
   pendingOutbox(): Promise<string[]>;
+  /** Closes the store's connections (a stopping service); optional. */
+  close?(): Promise<void>;
 }
 
 export type PutResult = { id: string; rev: string } | { id: string; conflict: true };
@@ -220,6 +222,9 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
       } catch (e) {
         throw asStoreError(e, "list pending outboxes");
       }
+    },
+    async close() {
+      await agent.close().catch(() => undefined);
     },
   };
 }

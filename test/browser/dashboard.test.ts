@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoSeries, openCouchStore, readProject, writeDemoGroup, writeSeries, type DocStore } from "@drover/shared";
+import { deadLetterDoc, demoSeries, openCouchStore, readProject, writeDemoGroup, writeSeries, type DocStore } from "@drover/shared";
 import { chromiumAvailable, dashboardUrl, launchChromium, type HeadlessBrowser } from "../helpers/browser.js";
 import { runCli, startService, type Running } from "../helpers/processes.js";
 import { COUCHDB_URL, isolate, serviceEnv, servicesAvailable } from "../helpers/services.js";
@@ -176,10 +176,19 @@ describe.skipIf(!available)("the dashboard in a browser, on the real stack", () 
   });
 
   it("shows the bus's queues and the charts", async () => {
+    // A message the state-tracker parked (as it keeps what it takes off the dead-letter queue).
+    await store.put(
+      deadLetterDoc({ messageId: "parked-for-the-page", routingKey: "project.scan.request", content: Buffer.from('{"type":"project.scan.request","group":"sample","project":"ghost"}'), queue: "scanner", reason: "refused by its handler: no such project", explained: true, retries: 2 }, new Date().toISOString()),
+    );
     const page = await chromium.browser.newPage();
     await page.goto(`${url}#/bus`);
     await until(page, "the queue table", `document.querySelectorAll("table.queues tbody tr").length > 10`);
     expect(await page.textContent("table.queues")).toContain("project.scan.request");
+    await until(page, "the parked messages", `document.querySelectorAll("table.parked tbody tr").length >= 1`);
+    const parkedText = await page.textContent("table.parked");
+    expect(parkedText).toContain("parked-for-the-page");
+    expect(parkedText).toContain("refused by its handler: no such project after 2 retries");
+    expect(parkedText).toContain("sample/ghost");
     await page.evaluate(`location.hash = "#/charts"`);
     await until(page, "the charts", `document.querySelectorAll("svg.chart").length === 3`);
     expect(await page.textContent("main")).toContain("SourceFormatError");

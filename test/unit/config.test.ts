@@ -11,6 +11,8 @@ describe("configuration from the environment", () => {
     expect(c.dataRoots).toEqual(["/srv/drover/var/data"]);
     expect(c.autoAdvance).toBe(true);
     expect(c.maxAttempts).toBe(3);
+    expect(c.lostMarginSeconds).toBe(120);
+    expect(c.periodicPassMs).toBe(30_000);
   });
 
   it("reads every variable it documents", () => {
@@ -23,12 +25,16 @@ describe("configuration from the environment", () => {
     expect(c.prefetch).toBe(4);
     expect(c.workDir).toBe("/h/work");
     expect(c.couchDb).toBe("flock1");
+    const lease = loadConfig({ DROVER_LOST_MARGIN: "15", DROVER_PERIODIC_PASS: "2.5" }, "/x");
+    expect(lease.lostMarginSeconds).toBe(15);
+    expect(lease.periodicPassMs).toBe(2500);
   });
 
   it("stops on a bad setting with a message naming the variable and its value", () => {
     expect(() => loadConfig({ AMQP_PREFETCH: "zero" })).toThrow(/AMQP_PREFETCH="zero": must be a number/);
     expect(() => loadConfig({ AMQP_URL: "http://x" })).toThrow(/AMQP_URL="http:\/\/x": must be a URL starting with amqp:\/\//);
     expect(() => loadConfig({ DROVER_AUTO_ADVANCE: "maybe" })).toThrow(/DROVER_AUTO_ADVANCE="maybe"/);
+    expect(() => loadConfig({ DROVER_PERIODIC_PASS: "0" })).toThrow(/DROVER_PERIODIC_PASS="0": must be at least 1 second/);
     expect(() => loadConfig({ COUCHDB_DB: "Drover" })).toThrow(/COUCHDB_DB="Drover": CouchDB names start with a lowercase letter/);
   });
 

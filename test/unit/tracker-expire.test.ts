@@ -93,6 +93,18 @@ describe("parked messages", () => {
     expect((await readProject(t.store, "project:g:q"))?.state).toBe("Scanning");
   });
 
+  it("keeps two different messages that share an id as two documents, a redelivery as one", async () => {
+    const t = setup();
+    const body = (n: number) => Buffer.from(JSON.stringify({ type: "project.scan.request", id: "forged-id", group: "nowhere", project: `x${n}` }));
+    const m = (n: number) => ({ messageId: "forged-id", routingKey: "project.scan.request", content: body(n), queue: "q", reason: "refused: no such group", explained: true, retries: 0 });
+    await t.tracker.parked(m(1));
+    await t.tracker.parked(m(2));
+    await t.tracker.parked(m(2)); // the same message again
+    const kept = await listDeadLetters(t.store);
+    expect(kept.map((d) => d.project).sort()).toEqual(["x1", "x2"]);
+    expect(kept.find((d) => d.project === "x1")?._id).toBe("deadletter:forged-id");
+  });
+
   it("keeps garbage as text, cut to a bounded size", async () => {
     const t = setup();
     await t.tracker.parked({ messageId: undefined, routingKey: "project.compute.succeeded", content: Buffer.alloc(200_000, 120), queue: "q", reason: "rejected by q", retries: 0 });

@@ -73,8 +73,9 @@ async function main(argv: string[]): Promise<number> {
 async function failed(e: unknown): Promise<number> {
   // Errors from the shared code carry a kind; loading that module only now keeps start-up light.
   const { isDroverError } = await import("@drover/shared/errors");
+  const { redactSecrets } = await import("@drover/shared/redact");
   const kind = isDroverError(e) ? `${e.kind}: ` : "";
-  process.stderr.write(`drover: ${kind}${(e as Error).message}\n`);
+  process.stderr.write(`drover: ${kind}${redactSecrets((e as Error).message)}\n`);
   return e instanceof UsageError ? 2 : 1;
 }
 

@@ -50,5 +50,6 @@ stopOnSignals("dashboard", log, async () => {
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
   await queues.close();
-  await bus.close();
+  await bus.close(0);
+  await store.close?.();
 });

@@ -10,6 +10,7 @@ import { serveStatic } from "./http/static.js";
 import { ActionBody, ArtifactParams, BoardParams, BusParams, ChartsParams, OverviewParams, ProjectParams } from "./params.js";
 import { board } from "./views/board.js";
 import type { QueueSource } from "./views/bus-queues.js";
+import { parkedView } from "./views/parked.js";
 import { charts } from "./views/charts.js";
 import { overview } from "./views/overview.js";
 import { artifactPath, projectPage } from "./views/project.js";
@@ -41,7 +42,11 @@ function routes(d: ServerDeps): Record<string, Route> {
       return projectPage(d.store, q.group, q.project);
     }),
     "GET /api/charts": json((url) => charts(d.store, parseWith(ChartsParams, queryOf(url), "charts query").group)),
-    "GET /api/bus": json((url) => d.queues.view(parseWith(BusParams, queryOf(url), "bus query").peek)),
+    "GET /api/bus": json(async (url) => {
+      const { peek } = parseWith(BusParams, queryOf(url), "bus query");
+      const [queues, parked] = await Promise.all([d.queues.view(peek), parkedView(d.store, peek)]);
+      return { ...queues, parked };
+    }),
     "GET /api/artifact": async (_req, res, url) => {
       const q = parseWith(ArtifactParams, queryOf(url), "artifact query");
       const path = await artifactPath(d.store, q.group, q.project, q.kind);

@@ -76,8 +76,10 @@ async function run(config: ShepherdConfig): Promise<never> {
   log.info(`shepherd ready: flock ${config.flock_dir}, complete dir ${config.complete_dir}, batch limit ${config.batch_limit}, a sweep every ${config.sweep_interval} s and on every change`);
   wake(0);
   stopOnSignals("shepherd", log, async () => {
+    await bus.stop(env.stopGraceMs);
     await releaseLease(store, bus.sender).catch(() => undefined);
-    await bus.close();
+    await bus.close(0);
+    await store.close?.();
   });
   return new Promise<never>(() => {});
 }

@@ -16,6 +16,7 @@ import {
   type GroupDoc,
   type Logger,
   type ProjectDoc,
+  withFullHistory,
 } from "@drover/shared";
 import type { ShepherdConfig } from "./config.js";
 import { readFaults, recordFault, clearFault } from "./faults.js";
@@ -167,7 +168,10 @@ export function createShepherd(deps: ShepherdDeps) {
       // What the planner needs: a failed project's history (its retries), and of the rest only their state and phases.
       const projects: ProjectDoc[] = [];
       for await (const page of projectPages(store, group.name)) {
-        for (const p of page) projects.push(isFailed(p.state) ? { ...p, outbox: [] } : { ...p, history: p.history.slice(-1), outbox: [], scan: undefined, validation: undefined } as ProjectDoc);
+        for (const p of page) {
+          // A failed project's retries since its registration may be in history moved out of its document.
+          projects.push(isFailed(p.state) ? { ...(await withFullHistory(store, p)), outbox: [] } : ({ ...p, history: p.history.slice(-1), outbox: [], scan: undefined, validation: undefined } as ProjectDoc));
+        }
       }
       views.push({ group, projects, ignored: ignored.has(group.name) });
     }

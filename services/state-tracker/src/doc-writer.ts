@@ -46,17 +46,19 @@ export interface ChangeOptions {
   confirmNoop?: boolean;
 }
 
-export interface DocWriterOptions {
+export interface DocWriterOptions<T> {
   cacheSize: number;
   /** Wait this long for a document's next change to clear its outbox; 0 clears at once. */
   clearAfterMs: number;
+  /** Runs on a changed document before it is written (a project's history moved out beyond its bound). */
+  prepare?: (doc: T) => Promise<T>;
 }
 
 const ATTEMPTS = 20;
 const CLEAR_BATCH = 500;
 const backoff = (i: number) => new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** i) * Math.random()));
 
-export function createDocWriter<T extends Versioned>(store: DocStore, read: (id: string) => Promise<T | undefined>, options: DocWriterOptions): DocWriter<T> {
+export function createDocWriter<T extends Versioned>(store: DocStore, read: (id: string) => Promise<T | undefined>, options: DocWriterOptions<T>): DocWriter<T> {
   const cache = new DocCache<T>(options.cacheSize);
   const lock = createKeyedLock();
   /** Per document: ids of published messages still in its stored outbox, and the version they were published from. */
@@ -87,14 +89,15 @@ export function createDocWriter<T extends Versioned>(store: DocStore, read: (id:
     for (let i = 0; i < ATTEMPTS; i++) {
       const clearing = pendingIds(id);
       const base = cur === undefined ? undefined : without(structuredClone(cur), clearing);
-      const next = rule(base === undefined ? undefined : structuredClone(base));
-      if (next === undefined) {
+      const changed = rule(base === undefined ? undefined : structuredClone(base));
+      if (changed === undefined) {
         if (!cached || !confirmNoop) return { before: base, doc: base, changed: false };
         cur = await fresh(id);
         cached = false;
         continue;
       }
       try {
+        const next = options.prepare ? await options.prepare(changed) : changed;
         const rev = await store.put({ ...next, _id: id, _rev: cur?._rev });
         const doc = { ...next, _rev: rev };
         cache.set(doc);

@@ -1,9 +1,6 @@
 import { boot, consumes, openCouchStore, redactUrl, stopOnSignals, type Message } from "@drover/shared";
 import { createTracker } from "./tracker.js";
 
-/** How often every active group is reviewed, whatever happens. */
-const SWEEP_MS = 30_000;
-
 const { config, log, bus } = await boot("state-tracker", 8);
 let store;
 try {
@@ -27,7 +24,22 @@ const tracker = createTracker({
   workDir: config.workDir,
   completeDir: config.completeDir,
   taskTimeoutSeconds: config.taskTimeout,
+  lostMarginSeconds: config.lostMarginSeconds,
 });
+// Stop consuming first (messages being handled finish or go back), then the reviews asked for and
+// the outboxes waiting to be cleared (else re-sent by the next pass), then the connections.
+const db = store;
+stopOnSignals(
+  "state-tracker",
+  log,
+  async () => {
+    await bus.stop(config.stopGraceMs);
+    await tracker.idle();
+    await bus.close(0);
+    await db.close?.();
+  },
+  config.stopGraceMs + 30_000,
+);
 const recovered = await tracker.recover();
 if (recovered > 0) log.info(`re-sent ${recovered} message${recovered === 1 ? "" : "s"} decided before the last stop`);
 for (const selector of consumes["state-tracker"]) {
@@ -35,7 +47,7 @@ for (const selector of consumes["state-tracker"]) {
 }
 // Nothing sits in the dead-letter queue unseen: each parked message is kept for operators, and a project waiting on it fails with the reason.
 await bus.consumeDeadLetters((m) => tracker.parked(m));
-// Reviews run after their message is acknowledged: a periodic sweep makes up for any lost with a stopped copy.
+// Reviews run after their message is acknowledged: a periodic sweep (every DROVER_PERIODIC_PASS s) makes up for any lost with a stopped copy.
 // The same pass re-sends outboxes left for a minute and expires tasks that overran their budget.
 setInterval(() => {
   void tracker.sweep().catch((e: unknown) => log.warn({ err: (e as Error).message }, "could not sweep the groups"));
@@ -45,7 +57,6 @@ setInterval(() => {
       if (resent + expired > 0) log.info(`periodic pass: ${resent} message(s) re-sent from outboxes, ${expired} lost task(s) sent again or failed`);
     })
     .catch((e: unknown) => log.warn({ err: (e as Error).message }, "could not run the periodic pass (outboxes, lost tasks)"));
-}, SWEEP_MS).unref();
+}, config.periodicPassMs).unref();
 log.info(`state-tracker ready: ${consumes["state-tracker"].length} selectors, work dir ${config.workDir}`);
 // Before closing: the reviews asked for and the outboxes waiting to be cleared (else re-sent at the next start).
-stopOnSignals("state-tracker", log, () => tracker.idle().then(() => bus.close()));

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
   assessGroup,
@@ -27,6 +28,7 @@ import {
   GroupDocSchema,
   onParked,
   deadLetterDoc,
+  DeadLetterDocSchema,
   ConflictError,
   type ParkedMessage,
   onReject,
@@ -46,6 +48,10 @@ import {
   readLaunch,
   readProject,
   removeDoc,
+  storeHistory,
+  trimHistory,
+  copyHistory,
+  removeHistory,
   dropLaunch,
   registeredAnew,
   type AnsweredRequest,
@@ -84,6 +90,8 @@ export interface TrackerDeps {
   clearAfterMs?: number;
   /** A task's time budget when its project has none (the workers' DROVER_TASK_TIMEOUT; default 3600 s). */
   taskTimeoutSeconds?: number;
+  /** Seconds past the budget × 1.25 before a started task counts as lost (DROVER_LOST_MARGIN; default 120). */
+  lostMarginSeconds?: number;
 }
 
 /** Project documents written per bulk request when a group registers or moves together. */
@@ -124,7 +132,13 @@ export function createTracker(deps: TrackerDeps): Tracker {
     settings: deps.settings,
     make: (type, fields, body) => createMessage(type, fields, body, bus.sender),
   });
-  const projects = createDocWriter<ProjectDoc>(store, (id) => readProject(store, id), { cacheSize: deps.cacheSize ?? 2000, clearAfterMs: deps.clearAfterMs ?? 100 });
+  /** A project's history beyond its bound goes to a document of its own, stored first. */
+  const prepareProject = async (d: ProjectDoc): Promise<ProjectDoc> => {
+    const t = trimHistory(d);
+    if (t.archive) await storeHistory(store, t.archive);
+    return t.doc;
+  };
+  const projects = createDocWriter<ProjectDoc>(store, (id) => readProject(store, id), { cacheSize: deps.cacheSize ?? 2000, clearAfterMs: deps.clearAfterMs ?? 100, prepare: prepareProject });
   const groups = createDocWriter<GroupDoc>(store, (id) => readGroup(store, id), { cacheSize: 0, clearAfterMs: 0 });
   const minDelay = deps.reviewDelayMs ?? 200;
   const lastEvent = new Map<string, string>();
@@ -188,7 +202,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
   async function writeMany(changes: Array<{ before: Message[]; doc: ProjectDoc; logFrom?: number }>, onConflict: (doc: ProjectDoc) => Promise<boolean>): Promise<number> {
     let written = 0;
     for (let i = 0; i < changes.length; i += BULK_BATCH) {
-      const batch = changes.slice(i, i + BULK_BATCH);
+      const batch = await Promise.all(changes.slice(i, i + BULK_BATCH).map(async (c) => ({ ...c, doc: await prepareProject(c.doc) })));
       const stored: Array<{ doc: ProjectDoc; sent: Message[] }> = [];
       for (const [k, r] of (await store.putMany(batch.map((c) => c.doc))).entries()) {
         const c = batch[k];
@@ -197,7 +211,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
           const doc = { ...c.doc, _rev: r.rev };
           projects.remember(doc);
           stored.push({ doc, sent: added(c.before, doc.outbox) });
-          if (c.logFrom !== undefined) for (const h of doc.history.slice(c.logFrom)) log.info({ group: doc.group, project: doc.code }, `${describeMove(h)}: ${h.reason}`);
+          if (c.logFrom !== undefined) for (const h of doc.history.filter((e) => e.seq > (c.logFrom ?? 0))) log.info({ group: doc.group, project: doc.code }, `${describeMove(h)}: ${h.reason}`);
           continue;
         }
         if (await onConflict(c.doc)) written++;
@@ -221,7 +235,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     for (let i = 0; i < docs.length; i += BULK_BATCH) {
       const changes = docs.slice(i, i + BULK_BATCH).flatMap((d) => {
         const next = rule(structuredClone(d));
-        return next ? [{ before: d.outbox, doc: next, logFrom: d.history.length }] : [];
+        return next ? [{ before: d.outbox, doc: next, logFrom: d.history.at(-1)?.seq ?? 0 }] : [];
       });
       written += await writeMany(changes, redo);
     }
@@ -240,7 +254,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
       return undefined;
     }
     if (!changed || !doc) return undefined;
-    for (const h of doc.history.slice(before?.history.length ?? 0)) log.info({ group, project: code }, `${describeMove(h)}: ${h.reason}`);
+    const lastSeen = before?.history.at(-1)?.seq ?? 0;
+    for (const h of doc.history.filter((e) => e.seq > lastSeen)) log.info({ group, project: code }, `${describeMove(h)}: ${h.reason}`);
     // Only what this change decided: messages left by a concurrent change are that change's to send.
     await flushProject(doc, added(before?.outbox ?? [], doc.outbox));
     return doc;
@@ -257,13 +272,15 @@ export function createTracker(deps: TrackerDeps): Tracker {
   /** After projects changed: does the group complete, stall, or resume? */
   async function reviewGroup(group: string, event: string, retryCompletion = false): Promise<void> {
     const g = await groups.fresh(groupId(group));
-    if (!g || g.state === "Completing" || g.state === "Completed") return;
+    if (!g || g.state === "Completing") return;
     const counts = await store.countStates(group);
+    // A Completed group has something to do only when a project retried since is Validated: it is published.
+    if (g.state === "Completed" && counts.Validated === 0) return;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const active = counts.Scanning + counts.Computing + counts.Validating + counts.Completing;
-    const ready = counts.Validated + (retryCompletion ? counts.CompletionFailed : 0);
+    const ready = counts.Validated + counts.Completed + (retryCompletion ? counts.CompletionFailed : 0);
     // Reading every project is only needed at the decision points.
-    if (active > 0 && g.state !== "Incomplete" && ready < total - counts.Faultlisted) return;
+    if (active > 0 && g.state === "Active" && ready < total - counts.Faultlisted) return;
     // The decision needs each project's state, outputs and last error, not its history or outbox:
     // read a page at a time and keep the rest, so memory does not grow with a group's history.
     const all: ProjectDoc[] = [];
@@ -346,6 +363,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       for (const p of plan.unlisted) {
         projects.forget(p._id);
         await removeDoc(store, p._id);
+        await removeHistory(store, p.group, p.code);
         removed++;
       }
     } else if (sync) {
@@ -380,6 +398,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
         : undefined,
     );
     if (g) await flushGroup(g.doc, g.added);
+    // A project validated while the group was being published (retried after it completed) is published next.
+    askReview(msg.group, msg.type);
   }
 
   async function completionFailed(msg: Message<"group.complete.failed">): Promise<void> {
@@ -440,6 +460,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (src && there && !ours) return answer(msg, "refused", `group ${to} already has a project ${code}`);
     if (!src && !there) return answer(msg, "refused", `no project ${code} in group ${msg.group}`);
     if (src && !there) {
+      // Its history moved out of its document goes along (copied first: a redelivery copies again, merged).
+      await copyHistory(store, msg.group, to, code);
       const copy = transferred(src, to, target.driver, msg.body.by, msg, ctx());
       await projects.change(copy._id, (cur) => (cur ? undefined : copy));
     }
@@ -448,6 +470,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (src) {
       projects.forget(src._id);
       await removeDoc(store, src._id);
+      await removeHistory(store, msg.group, code);
     }
     log.info({ group: msg.group, project: code }, `transferred ${code} from group ${msg.group} to ${to}`);
     askReview(to, msg.type);
@@ -585,7 +608,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
   }
 
   /** A started task's limit: its project's time budget (or the workers' default), a quarter more, and two minutes. */
-  const lostLimit = (p: ProjectDoc) => Math.ceil((p.config.budget?.seconds ?? deps.taskTimeoutSeconds ?? 3600) * 1.25 + 120);
+  const lostLimit = (p: ProjectDoc) => Math.ceil((p.config.budget?.seconds ?? deps.taskTimeoutSeconds ?? 3600) * 1.25 + (deps.lostMarginSeconds ?? 120));
 
   async function expire(now = Date.now()): Promise<{ resent: number; expired: number }> {
     const resent = await resend(60_000, now);
@@ -613,11 +636,20 @@ export function createTracker(deps: TrackerDeps): Tracker {
   }
 
   async function parked(m: ParkedMessage): Promise<void> {
-    const doc = deadLetterDoc(m, new Date().toISOString());
+    let doc = deadLetterDoc(m, new Date().toISOString());
     try {
       await store.put(doc);
     } catch (e) {
-      if (!(e instanceof ConflictError)) throw e; // kept already: a redelivery
+      if (!(e instanceof ConflictError)) throw e;
+      // Kept already: a redelivery of the same message, or another message under the same id (a
+      // forged or reused one), which is kept beside it rather than dropped.
+      const kept = DeadLetterDocSchema.safeParse(await store.get(doc._id));
+      if (kept.success && kept.data.content !== doc.content) {
+        doc = { ...doc, _id: `${doc._id}~${createHash("sha256").update(doc.content).digest("hex").slice(0, 12)}` };
+        await store.put(doc).catch((e2: unknown) => {
+          if (!(e2 instanceof ConflictError)) throw e2;
+        });
+      }
     }
     log.warn({ group: doc.group, project: doc.project, selector: doc.selector }, `a parked message was kept as ${doc._id}: ${doc.reason} ('drover deadletters list')`);
     const phase = /^project\.(scan|compute|validate)\.request$/.exec(doc.selector)?.[1] as "scan" | "compute" | "validate" | undefined;

@@ -1,14 +1,17 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DroverError } from "../errors.js";
-import { copyAtomic, writeFileAtomic, writeJsonAtomic } from "../fsutil.js";
+import { copyAtomic, sweepTemporaries, writeFileAtomic, writeJsonAtomic } from "../fsutil.js";
+import { assertUnder, isWithin, realPathOf } from "../paths.js";
 import type { KerchunkV1 } from "../refs/types.js";
 import { kerchunkJson } from "../refs/serialise.js";
 import { rewriteUrls } from "../refs/write-refs.js";
 import type { Body } from "../messages.js";
 
 // complete: publish each validated product and its report into the complete directory, each
-// copied under a temporary name and renamed into place, then the group's summary.
+// copied under a temporary name and renamed into place, then the group's summary. A journal
+// beside the summary says which items are in place: a publication cut short (a crash, a full
+// disk) resumes where it stopped, copies nothing twice, and leaves no temporary copies behind.
 
 export interface PublishedItem {
   code: string;
@@ -26,12 +29,67 @@ function readJson(path: string, what: string, code: string): unknown {
   }
 }
 
+/** The journal of a publication in progress, in the group's complete directory. */
+export const PUBLISH_JOURNAL = ".publishing.json";
+
+interface JournalEntry {
+  code: string;
+  revision: string;
+  /** The source product it was copied from: a different one is copied again. */
+  source: string;
+  item: PublishedItem;
+}
+
+function readJournal(path: string): JournalEntry[] {
+  try {
+    const v = JSON.parse(readFileSync(path, "utf8")) as { items?: unknown };
+    return Array.isArray(v.items) ? (v.items as JournalEntry[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The projects a summary already lists (an earlier publication of the same group). */
+function readSummaryItems(path: string): PublishedItem[] {
+  try {
+    const v = JSON.parse(readFileSync(path, "utf8")) as { projects?: unknown };
+    return Array.isArray(v.projects) ? (v.projects as PublishedItem[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Refuses a completion request that would copy from anywhere but the work directory or write
+ * anywhere but the group's complete directory (`..` and symbolic links resolved): a forged
+ * request naming /etc/passwd, or another directory, publishes nothing.
+ */
+export function checkCompletionPaths(group: string, request: Body<"group.complete.request">, allowed: { workDir: string; completeDir: string }): void {
+  if (realPathOf(request.completeDir) !== realPathOf(allowed.completeDir)) {
+    throw new DroverError(
+      "PathNotAllowedError",
+      `completeDir ${request.completeDir} is not where group ${group} is published (${allowed.completeDir}): refused`,
+      { file: request.completeDir },
+    );
+  }
+  for (const p of request.projects) {
+    assertUnder(p.product, allowed.workDir, `project ${p.code}: product`, "DROVER_WORK_DIR");
+    assertUnder(p.dataReport, allowed.workDir, `project ${p.code}: data report`, "DROVER_WORK_DIR");
+    assertUnder(p.metadataReport, allowed.workDir, `project ${p.code}: metadata report`, "DROVER_WORK_DIR");
+    if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(p.revision) || p.revision.includes("..")) {
+      throw new DroverError("PathNotAllowedError", `project ${p.code}: revision ${JSON.stringify(p.revision)} is not a revision (letters, digits and . _ + - only): refused`);
+    }
+  }
+}
+
 export function publishGroup(
   group: string,
   request: Body<"group.complete.request">,
   now = new Date(),
   remote?: { from: string; to: string },
+  options: { workDir?: string | undefined; orphanAgeMs?: number } = {},
 ): { items: PublishedItem[]; summary: string } {
+  if (options.workDir !== undefined) checkCompletionPaths(group, request, { workDir: options.workDir, completeDir: request.completeDir });
   const root = join(request.completeDir, group);
   try {
     mkdirSync(join(root, "data"), { recursive: true });
@@ -49,11 +107,23 @@ export function publishGroup(
       });
     }
   }
+  // Copies a publication cut short left under temporary names: never counted, removed now (those
+  // changed in the last minute may be another copy's, still writing: left to the next sweep).
+  for (const dir of [join(root, "data"), join(root, "reports"), root]) sweepTemporaries(dir, options.orphanAgeMs ?? 60_000);
+  const journalPath = join(root, PUBLISH_JOURNAL);
+  const journal = new Map(readJournal(journalPath).map((e) => [e.code, e]));
   const items: PublishedItem[] = [];
   for (const p of request.projects) {
-    const ext = p.product.split(".").pop() ?? "out";
+    const ext = /\.([A-Za-z0-9]+)$/.exec(p.product)?.[1] ?? "out";
     const product = join(root, "data", `${p.code}.${p.revision}.${ext}`);
     const report = join(root, "reports", `${p.code}_${p.revision}_report.json`);
+    if (!isWithin(realPathOf(product), realPathOf(root))) throw new DroverError("PathNotAllowedError", `project ${p.code}: ${product} is outside ${root}: refused`, { file: product });
+    const done = journal.get(p.code);
+    if (done && done.revision === p.revision && done.source === p.product && existsSync(done.item.product) && existsSync(done.item.report)) {
+      // In place from the publication that was cut short: not copied again.
+      items.push(done.item);
+      continue;
+    }
     writeJsonAtomic(report, {
       project: p.code,
       revision: p.revision,
@@ -69,8 +139,14 @@ export function publishGroup(
       writeFileAtomic(item.remote, kerchunkJson(rewriteUrls(doc, remote.from, remote.to)));
     }
     items.push(item);
+    journal.set(p.code, { code: p.code, revision: p.revision, source: p.product, item });
+    writeJsonAtomic(journalPath, { group, items: [...journal.values()] });
   }
   const summary = join(root, "summary.json");
-  writeJsonAtomic(summary, { group, completedAt: now.toISOString(), projects: items });
+  // Projects published before (a project retried after its group completed is published on its own) stay listed.
+  const codes = new Set(items.map((i) => i.code));
+  const earlier = readSummaryItems(summary).filter((i) => !codes.has(i.code));
+  writeJsonAtomic(summary, { group, completedAt: now.toISOString(), projects: [...earlier, ...items] });
+  rmSync(journalPath, { force: true });
   return { items, summary };
 }

@@ -22,10 +22,14 @@ export class TruncatedFileError extends Error {
     readonly offset: number,
     readonly length: number,
     readonly size: number,
+    /** Replaces the usual explanation (a file that shrank while it was read). */
+    detail?: string,
   ) {
     super(
-      `${path}: needed bytes ${offset}..${offset + length} but the file has only ${size} bytes; ` +
-        `it is truncated or not what its header says (re-copy it from the archive)`,
+      detail !== undefined
+        ? `${path}: ${detail}`
+        : `${path}: needed bytes ${offset}..${offset + length} but the file has only ${size} bytes; ` +
+            `it is truncated or not what its header says (re-copy it from the archive)`,
     );
   }
 }
@@ -67,6 +71,9 @@ export function openFileSource(path: string, options: FileSourceOptions = {}): B
   }
   const blocks = new Map<number, Uint8Array>();
   let bytesRead = 0;
+  // The size is taken once, at open: a read that ends early means the file shrank since.
+  const changed = (at: number) =>
+    new TruncatedFileError(path, at, 0, size, `the file changed while being read: it had ${size} bytes when opened but ends at byte ${at} now (is it still being written or replaced? re-copy it from the archive)`);
 
   // Consecutive reads mostly fall in the block read last: answered without touching the LRU.
   let lastN = -1;
@@ -94,6 +101,7 @@ export function openFileSource(path: string, options: FileSourceOptions = {}): B
       if (r === 0) break;
       got += r;
     }
+    if (got < len) throw changed(start + got);
     bytesRead += got;
     blocks.set(n, buf);
     if (blocks.size > maxBlocks) {
@@ -110,7 +118,7 @@ export function openFileSource(path: string, options: FileSourceOptions = {}): B
       return bytesRead;
     },
     read(offset: number, length: number): Uint8Array {
-      if (offset < 0 || length < 0 || offset + length > size) {
+      if (!(offset >= 0 && length >= 0 && offset + length <= size)) {
         throw new TruncatedFileError(path, offset, length, size);
       }
       const first = Math.floor(offset / blockSize);
@@ -127,7 +135,7 @@ export function openFileSource(path: string, options: FileSourceOptions = {}): B
         let got = 0;
         while (got < length) {
           const r = readSync(fd, out, got, length - got, offset + got);
-          if (r === 0) throw new TruncatedFileError(path, offset, length, size);
+          if (r === 0) throw changed(offset + got);
           got += r;
         }
         bytesRead += length;
@@ -161,7 +169,7 @@ export function memorySource(bytes: Uint8Array, path = "<memory>"): ByteSource {
     size: bytes.length,
     bytesRead: 0,
     read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > bytes.length) {
+      if (!(offset >= 0 && length >= 0 && offset + length <= bytes.length)) {
         throw new TruncatedFileError(path, offset, length, bytes.length);
       }
       return bytes.subarray(offset, offset + length);

@@ -2,6 +2,7 @@ import { connectBus, type Bus } from "../bus.js";
 import { loadConfig, redactUrl, type Config } from "../config.js";
 import { isDroverError } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
+import { redactSecrets } from "../redact.js";
 import { closeTasks, configureTasks } from "../tasks/run-task.js";
 
 // What every service does at start and stop: read its settings (a bad one stops it with a
@@ -18,7 +19,7 @@ export async function boot(name: string, defaultPrefetch: number): Promise<Servi
   try {
     config = loadConfig();
   } catch (e) {
-    process.stderr.write(`${name}: ${(e as Error).message}\n`);
+    process.stderr.write(`${name}: ${redactSecrets((e as Error).message)}\n`);
     process.exit(2);
   }
   const log = createLogger({ name, level: config.logLevel, format: config.logFormat });
@@ -43,17 +44,25 @@ export async function boot(name: string, defaultPrefetch: number): Promise<Servi
 }
 
 /**
- * Stops the service on SIGINT/SIGTERM: no new messages; unacknowledged ones go back to their
- * queue; then the task threads stop (a task still running is abandoned with its message).
+ * Stops the service on SIGINT/SIGTERM: `close` stops consuming, lets the messages being handled
+ * finish within the grace (DROVER_STOP_GRACE), hands the rest back to their queues and closes
+ * the connections; then the task threads stop and the process exits 0. Should closing hang, the
+ * process exits 1 once `deadlineMs` has passed (their messages go back when the connection drops).
+ * A second signal exits at once (130).
  */
-export function stopOnSignals(name: string, log: Logger, close: () => Promise<void>): void {
+export function stopOnSignals(name: string, log: Logger, close: () => Promise<void>, deadlineMs = 30_000): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(130);
     stopping = true;
-    log.info(`${name} stopping (${signal}); unfinished messages return to their queues`);
+    log.info(`${name} stopping (${signal}): no new messages; those being handled finish or go back to their queues`);
+    setTimeout(() => {
+      log.error(`${name} could not stop within ${deadlineMs} ms; exiting (unfinished messages return to their queues)`);
+      process.exit(1);
+    }, deadlineMs).unref();
     close()
       .then(closeTasks)
+      .then(() => log.info(`${name} stopped`))
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, "error while stopping"))
       .finally(() => process.exit(0));
   };

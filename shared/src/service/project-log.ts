@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { pino } from "pino";
-import type { Logger } from "../log.js";
+import { redacting, redactingLogger, type Logger } from "../log.js";
 
 // Each project's own log: while a worker handles a task for a project, the lines it logs about
 // that task also go, as JSON lines (pino's own), to `<workDir>/logs/<phase>.log`, appended, so
@@ -46,7 +46,7 @@ export function openProjectLog(
     failed = true;
     serviceLog.warn({ file, err: e.message }, `cannot write the project's log ${file}: ${e.message} (check the work directory's permissions); the task goes on without it`);
   });
-  const fileLog = pino({ name: options.service, level: options.level }, dest).child(options.bindings) as unknown as Logger;
+  const fileLog = redactingLogger(pino({ name: options.service, level: options.level, ...redacting }, dest)).child(options.bindings);
   return {
     log: teeLogger(serviceLog.child(options.bindings), fileLog),
     close: () =>

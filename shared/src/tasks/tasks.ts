@@ -20,7 +20,7 @@ export interface TaskInputs {
   scan: { project: string; roots: string[]; request: Body<"project.scan.request"> };
   compute: { project: string; roots: string[]; request: Body<"project.compute.request">; refs?: RefsOptions | undefined };
   validate: { project: string; roots: string[]; request: Body<"project.validate.request"> };
-  complete: { group: string; request: Body<"group.complete.request">; remote?: { from: string; to: string } | undefined };
+  complete: { group: string; request: Body<"group.complete.request">; remote?: { from: string; to: string } | undefined; workDir?: string | undefined };
 }
 
 export interface TaskOutputs {
@@ -81,8 +81,8 @@ export const tasks: { [K in TaskName]: (input: TaskInputs[K], progress: Progress
     }
     return { dataReport: r.dataReport, metadataReport: r.metadataReport, summary: r.summary };
   },
-  async complete({ group, request, remote }) {
-    const { items } = publishGroup(group, request, new Date(), remote);
+  async complete({ group, request, remote, workDir }) {
+    const { items } = publishGroup(group, request, new Date(), remote, { workDir });
     return { completeDir: request.completeDir, items };
   },
 };

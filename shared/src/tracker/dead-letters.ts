@@ -33,7 +33,14 @@ export interface ParkedMessage {
   /** The `x-death` header's first entry and our own retry count. */
   queue: string;
   reason: string;
+  /** The reason is the bus's own (oversized, malformed, refused by its handler), not the broker's. */
+  explained?: boolean;
   retries: number;
+}
+
+/** An envelope field read from the start of a body that is not whole JSON (an oversized one, cut). */
+function headField(text: string, field: string): string | undefined {
+  return new RegExp(`"${field}"\\s*:\\s*"([A-Za-z0-9_.+:-]{1,200})"`).exec(text.slice(0, 4096))?.[1];
 }
 
 /** The document for a parked message; its fields (group, project, type) read from the body when it is JSON. */
@@ -41,17 +48,19 @@ export function deadLetterDoc(m: ParkedMessage, now: string): DeadLetterDoc {
   const text = m.content.toString("utf8");
   let head: { id?: unknown; type?: unknown; group?: unknown; project?: unknown } = {};
   try {
-    const parsed = JSON.parse(text) as unknown;
+    // A body cut by the bus (oversized) is not parsed whole: its envelope is read from its start.
+    const parsed = (text.length <= DEAD_LETTER_KEEP_BYTES ? JSON.parse(text) : undefined) as unknown;
     if (parsed && typeof parsed === "object") head = parsed as typeof head;
   } catch {
     // not JSON: kept as text, the reason says so below
   }
+  if (m.explained && head.type === undefined) head = { id: headField(text, "id"), type: headField(text, "type"), group: headField(text, "group"), project: headField(text, "project") };
   const str = (v: unknown) => (typeof v === "string" && v.length <= 200 ? v : undefined);
   const id = str(head.id) ?? m.messageId ?? `${now}-${Math.random().toString(16).slice(2, 10)}`;
   const selector = str(head.type) ?? m.routingKey;
   const group = str(head.group);
   const project = str(head.project);
-  const why = head.type === undefined ? "not a drover message (not JSON, or no envelope)" : m.reason;
+  const why = m.explained ? m.reason : head.type === undefined ? "not a drover message (not JSON, or no envelope)" : m.reason;
   return {
     _id: `deadletter:${id}`,
     type: "deadletter",
@@ -62,7 +71,8 @@ export function deadLetterDoc(m: ParkedMessage, now: string): DeadLetterDoc {
     ...(group ? { group } : {}),
     ...(project ? { project } : {}),
     content: text.slice(0, DEAD_LETTER_KEEP_BYTES),
-    truncated: text.length > DEAD_LETTER_KEEP_BYTES,
+    // The bus parks an oversized body cut to its first DEAD_LETTER_KEEP_BYTES: cut too (never replayed).
+    truncated: text.length > DEAD_LETTER_KEEP_BYTES || (m.explained === true && m.reason.startsWith("oversized:")),
   };
 }
 

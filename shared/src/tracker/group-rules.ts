@@ -1,3 +1,4 @@
+import { capList, capText, MAX_LIST, MAX_REASON } from "../bounds.js";
 import type { GroupDoc, ProjectDoc } from "../documents.js";
 import type { GroupState } from "../lifecycle.js";
 import { isActive, isFailed } from "../lifecycle.js";
@@ -32,9 +33,15 @@ export function startGroupOver(g: GroupDoc, groupFile: string, codes: string[], 
   return moveGroup({ ...rest, groupFile, projects: codes }, "Active", event, [`started over from ${groupFile} with ${count(codes.length, "project")} (was ${g.state})`], ctx);
 }
 
-export function moveGroup(g: GroupDoc, to: GroupState, event: string, reasons: string[], ctx: RuleContext): GroupDoc {
+/** A group's reasons as its document keeps them: each line cut, at most MAX_LIST of them (a group's document stays small). */
+export function groupReasons(why: readonly string[]): string[] {
+  return capList(why.map((r) => capText(r, MAX_REASON)), MAX_LIST, (n) => `… (${n} more)`);
+}
+
+export function moveGroup(g: GroupDoc, to: GroupState, event: string, why: string[], ctx: RuleContext): GroupDoc {
   const seq = (g.history.at(-1)?.seq ?? 0) + 1;
-  const reason = reasons.length > 0 ? reasons.join("; ") : to;
+  const reasons = groupReasons(why);
+  const reason = capText(reasons.length > 0 ? reasons.join("; ") : to, MAX_REASON);
   const notice = ctx.make("group.state.changed", { group: g.name }, { from: g.state, to, reasons });
   return { ...g, state: to, reasons, updatedAt: ctx.now, history: [...g.history, { seq, at: ctx.now, from: g.state, to, event, reason }], outbox: [...g.outbox, notice] };
 }
@@ -54,19 +61,29 @@ export type GroupDecision =
   | { kind: "move"; group: GroupDoc }
   | { kind: "complete"; group: GroupDoc; request: Message<"group.complete.request">; projects: string[] };
 
-/** What the group should do now that its projects are in these states. */
+/**
+ * What the group should do now that its projects are in these states. A group completes when every
+ * project that is not faultlisted is Validated (or already Completed); only the Validated ones are
+ * published. A Completed group whose project was retried afterwards (taken off the faultlist, say)
+ * publishes that project once it is Validated, whatever the others do.
+ */
 export function assessGroup(g: GroupDoc, projects: ProjectDoc[], completeDir: string, event: string, ctx: RuleContext): GroupDecision {
-  if (g.state === "Completing" || g.state === "Completed") return { kind: "none" };
+  if (g.state === "Completing") return { kind: "none" };
   // A registration still writing its projects (the group lists codes not yet stored): wait for it.
   if (projects.length < g.projects.length) return { kind: "none" };
   const eligible = projects.filter((p) => p.state !== "Faultlisted");
-  if (eligible.length > 0 && eligible.every((p) => p.state === "Validated")) {
+  const validated = eligible.filter((p) => p.state === "Validated");
+  const publish = g.state === "Completed" ? validated.length > 0 : validated.length > 0 && eligible.every((p) => p.state === "Validated" || p.state === "Completed");
+  if (g.state === "Completed" && !publish) return { kind: "none" };
+  if (publish) {
+    const again = g.state === "Completed";
+    const attempts = again ? 1 : (g.completion?.attempts ?? 0) + 1;
     const request = ctx.make(
       "group.complete.request",
-      { group: g.name, attempt: (g.completion?.attempts ?? 0) + 1 },
+      { group: g.name, attempt: attempts },
       {
         completeDir,
-        projects: eligible.map((p) => ({
+        projects: validated.map((p) => ({
           code: p.code,
           product: p.outputs.product ?? "",
           revision: p.compute?.revision ?? "z1.0",
@@ -76,15 +93,19 @@ export function assessGroup(g: GroupDoc, projects: ProjectDoc[], completeDir: st
       },
     );
     const skipped = projects.length - eligible.length;
-    let next = moveGroup(g, "Completing", event, [`all ${eligible.length} projects validated${skipped ? ` (${skipped} faultlisted)` : ""}`], ctx);
-    next = { ...next, completion: { requestId: request.id, attempts: (g.completion?.attempts ?? 0) + 1 }, outbox: [...next.outbox, request] };
-    return { kind: "complete", group: next, request, projects: eligible.map((p) => p.code) };
+    const done = eligible.length - validated.length;
+    const why = again
+      ? `${count(validated.length, "project")} validated after the group completed: publishing ${validated.length === 1 ? "it" : "them"} (what was published stays)`
+      : `all ${eligible.length} projects validated${skipped ? ` (${skipped} faultlisted)` : ""}${done ? ` (${done} published before)` : ""}`;
+    let next = moveGroup(g, "Completing", event, [why], ctx);
+    next = { ...next, completion: { requestId: request.id, attempts }, outbox: [...next.outbox, request] };
+    return { kind: "complete", group: next, request, projects: validated.map((p) => p.code) };
   }
   const running = projects.some((p) => isActive(p.state));
   if (!running) {
     const reasons = projects.map(blockingReason).filter((r): r is string => r !== undefined);
     if (eligible.length === 0) reasons.push("every project is faultlisted");
-    if (reasons.length > 0 && (g.state !== "Incomplete" || JSON.stringify(reasons) !== JSON.stringify(g.reasons))) {
+    if (reasons.length > 0 && (g.state !== "Incomplete" || JSON.stringify(groupReasons(reasons)) !== JSON.stringify(g.reasons))) {
       return { kind: "move", group: moveGroup(g, "Incomplete", event, reasons, ctx) };
     }
   } else if (g.state === "Incomplete") {

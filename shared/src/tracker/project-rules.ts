@@ -1,3 +1,4 @@
+import { capText, MAX_REASON } from "../bounds.js";
 import { DroverError } from "../errors.js";
 import type { ProjectDoc } from "../documents.js";
 import { activeState, canMove, failedState, isActive, isFailed, nextPhase, phaseOf, type Phase, type ProjectState } from "../lifecycle.js";
@@ -56,8 +57,9 @@ export function registeredAnew(fresh: ProjectDoc, was: ProjectDoc): ProjectDoc {
 }
 
 /** Moves a project to `to`, refusing illegal moves, and records the change in its history. */
-export function move(doc: ProjectDoc, to: ProjectState, event: string, reason: string, ctx: RuleContext, msg?: Message): ProjectDoc {
+export function move(doc: ProjectDoc, to: ProjectState, event: string, why: string, ctx: RuleContext, msg?: Message): ProjectDoc {
   if (!canMove(doc.state, to)) throw new IllegalTransitionError(doc.state, to, doc.code);
+  const reason = capText(why, MAX_REASON);
   const seq = (doc.history.at(-1)?.seq ?? 0) + 1;
   const entry = { seq, at: ctx.now, from: doc.state, to, event, reason, ...(msg ? { messageId: msg.id, attempt: msg.attempt } : {}) };
   const notice = ctx.make("project.state.changed", { group: doc.group, project: doc.code }, { from: doc.state, to, reason, seq });

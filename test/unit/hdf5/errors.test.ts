@@ -10,17 +10,9 @@ import {
   readHdf5Layout,
 } from "../../../shared/src/formats/hdf5/index.js";
 import { FIXTURES } from "./truth.js";
+import { thrown } from "../../helpers/thrown.js";
 
 const NC4 = "nc4.full.time-unlimited.deflate-fletcher32.groups.nc";
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 function fromFile(name: string, path = `/data/${name}`) {
   return memorySource(new Uint8Array(readFileSync(FIXTURES + name)), path);

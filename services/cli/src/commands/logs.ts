@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { historyLines, mergeByTime, onlyPhase, phases, projectLogDir, readLogFiles, type Phase } from "@drover/shared";
+import { historyLines, mergeByTime, onlyPhase, phases, projectLogDir, readLogFiles, withFullHistory, type Phase } from "@drover/shared";
 import { str, UsageError, type Command } from "../command.js";
 import { projectOf } from "../target.js";
 import { didYouMean } from "../suggest.js";
@@ -27,7 +27,7 @@ export const logs: Command = {
   examples: ["drover logs demo/tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gn", "drover logs demo/tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gn --phase validate"],
   async run(ctx, { values, positionals }) {
     const phase = wantedPhase(str(values, "phase"));
-    const p = await projectOf(ctx, this, positionals);
+    const p = await withFullHistory(await ctx.store(), await projectOf(ctx, this, positionals));
     const dir = projectLogDir(p.outputs.workDir);
     const lines = onlyPhase(mergeByTime(...readLogFiles(dir), historyLines(p.history)), phase);
     for (const l of lines) process.stdout.write(`${formatLogLine(l)}\n`);

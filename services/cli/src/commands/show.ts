@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { Inventory, ProjectDoc } from "@drover/shared";
+import { withFullHistory, type Inventory, type ProjectDoc } from "@drover/shared";
 import type { Command } from "../command.js";
 import { stateColour } from "../render.js";
 import { projectOf } from "../target.js";
@@ -49,7 +49,8 @@ export const show: Command = {
   },
   examples: ["drover show demo/tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gn", "drover show demo tas_Amon_DROVER-DEMO_historical_r1i1p1f1_gn --json | jq .history"],
   async run(ctx, { values, positionals }) {
-    const p = await projectOf(ctx, this, positionals);
+    // Its whole history: the entries moved out of its document too.
+    const p = await withFullHistory(await ctx.store(), await projectOf(ctx, this, positionals));
     process.stdout.write(values["json"] ? `${JSON.stringify(p, null, 2)}\n` : `${describeProject(p).join("\n")}\n`);
     return 0;
   },

@@ -1,6 +1,7 @@
 import amqp, { type ChannelModel, type GetMessage } from "amqplib";
 import { consumes, deadLetterQueue, queueName, services } from "@drover/shared";
 import { z } from "zod";
+import { preview } from "./parked.js";
 
 // The bus page: each of drover's queues with its depth and consumers (and rates when RabbitMQ's
 // management API is given), a warning where messages wait with nobody to take them, and the
@@ -68,7 +69,7 @@ function deadLetter(content: string, headers: Record<string, unknown> | undefine
     ...(env?.project ? { project: env.project } : {}),
     ...(env?.id ? { id: env.id } : {}),
     reason,
-    preview: content.length > 300 ? `${content.slice(0, 299)}…` : content,
+    preview: preview(content),
   };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { historyLines, mergeByTime, phaseDurations, projectLogDir, readLogFiles, readProject, type DocStore, type LogLine, type ProjectDoc } from "@drover/shared";
+import { historyLines, mergeByTime, phaseDurations, projectLogDir, readLogFiles, readProject, withFullHistory, type DocStore, type LogLine, type ProjectDoc } from "@drover/shared";
 import { HttpError } from "../http/respond.js";
 import { dataReportRows, metadataReportRows, sortRows, type ReportRow } from "./report-rows.js";
 
@@ -62,7 +62,7 @@ export async function findProject(store: DocStore, group: string, code: string):
 }
 
 export async function projectPage(store: DocStore, group: string, code: string): Promise<ProjectPage> {
-  const p = await findProject(store, group, code);
+  const p = await withFullHistory(store, await findProject(store, group, code));
   const { outbox: _outbox, _rev, ...project } = p;
   const logs = mergeByTime(...readLogFiles(projectLogDir(p.outputs.workDir)), historyLines(p.history));
   const artifacts = artifactKinds.flatMap((kind) => {

@@ -4,6 +4,7 @@ import type { Board } from "../../src/views/board.js";
 import type { BusView } from "../../src/views/bus-queues.js";
 import type { Charts } from "../../src/views/charts.js";
 import type { Overview } from "../../src/views/overview.js";
+import type { ParkedView } from "../../src/views/parked.js";
 import type { ProjectPage } from "../../src/views/project.js";
 
 // The dashboard's JSON API, typed by the server's own types (erased at build time).
@@ -12,6 +13,8 @@ export type { ActionResult, Board, BusView, Charts, Overview, ProjectPage };
 export type { Card } from "../../src/views/card.js";
 export type { GroupRow } from "../../src/views/overview.js";
 export type ActionRequest = ActionBody;
+/** The bus page: the queues (from the broker) and the parked messages (from the database). */
+export type BusPage = BusView & { parked: ParkedView };
 
 export class ApiError extends Error {
   constructor(
@@ -45,7 +48,7 @@ export const api = {
   board: (p: Filter & { limit?: number | undefined }) => call<Board>(`/api/board${query(p)}`),
   project: (group: string, project: string) => call<ProjectPage>(`/api/project${query({ group, project })}`),
   charts: (group?: string) => call<Charts>(`/api/charts${query({ group })}`),
-  bus: () => call<BusView>("/api/bus"),
+  bus: () => call<BusPage>("/api/bus"),
   act: (body: Record<string, unknown>, token: string) =>
     call<ActionResult>("/api/actions", {
       method: "POST",

@@ -105,9 +105,13 @@ export function walkBtree2(
   if (!types.includes(h.type)) {
     throw file.error("v2 B-tree header", address, `record type ${h.type}, expected ${types.join(" or ")}`);
   }
+  // Each node once: children shared between parents would make the walk exponential.
+  const seen = new Set<number>();
   const node = (at: number, records: number, depth: number): void => {
     const leaf = depth === 0;
     const structure = leaf ? "v2 B-tree leaf node" : "v2 B-tree internal node";
+    if (seen.has(at)) throw file.error(structure, at, "node reached twice (a loop or shared child)");
+    seen.add(at);
     const c = file.cursorUpTo(at, h.nodeSize, structure);
     c.signature(leaf ? "BTLF" : "BTIN");
     c.skip(2); // version, type

@@ -84,6 +84,12 @@ export function readChunks(file: Hdf5File, ctx: ChunkContext): Storage {
     case 2: {
       // Implicit: every chunk allocated at once, in linear order, unfiltered.
       const grid = shape.map((s, d) => Math.ceil(s / (chunk[d] as number)));
+      // Every chunk is allocated, one after the other: all of them must fit in the file.
+      const total = grid.reduce((n, g) => n * g, 1);
+      if (!(total * chunkBytes <= file.source.size - layout.address)) {
+        const detail = `implicit index of ${total} chunks of ${chunkBytes} bytes at ${layout.address} does not fit in the file (${file.source.size} bytes)`;
+        throw file.error("data layout message", ctx.at, detail);
+      }
       forEachIndex(grid, (index) => {
         let linear = 0;
         order.forEach((d, k) => (linear += (index[d] as number) * (down[k] as number)));

@@ -18,9 +18,13 @@ export type H5Type =
   | { cls: "array"; size: number; dims: number[]; base: H5Type }
   | { cls: "time"; size: number };
 
+/** Nesting of compound, enum, vlen and array types beyond which a datatype is taken as corrupt. */
+const MAX_TYPE_DEPTH = 32;
+
 /** Parses one datatype description at the cursor (advancing past it, nested types included). */
-export function parseDatatype(c: Cursor): H5Type {
+export function parseDatatype(c: Cursor, depth = 0): H5Type {
   const start = c.offset;
+  if (depth > MAX_TYPE_DEPTH) throw c.fail(`datatype nested more than ${MAX_TYPE_DEPTH} levels deep`, start);
   const classAndVersion = c.u8();
   const cls = classAndVersion & 0x0f;
   const version = classAndVersion >> 4;
@@ -29,6 +33,7 @@ export function parseDatatype(c: Cursor): H5Type {
   c.u8(); // bit field byte 2
   const size = c.u32();
   if (version < 1 || version > 4) throw c.unsupported(`datatype message version ${version}`, start);
+  if (size === 0) throw c.fail("datatype of size 0", start);
   switch (cls) {
     case 0: {
       const bitOffset = c.u16();
@@ -52,14 +57,14 @@ export function parseDatatype(c: Cursor): H5Type {
       c.skip(b0); // ASCII tag, NUL-padded to a multiple of 8
       return { cls: "opaque", size };
     case 6:
-      return parseCompound(c, size, version, b0 | (b1 << 8));
+      return parseCompound(c, size, version, b0 | (b1 << 8), depth);
     case 7:
       if (version >= 4) throw c.unsupported("revised (HDF5 1.12) reference datatype", start);
       return { cls: "reference", size, refType: b0 & 0x0f, version };
     case 8:
-      return parseEnum(c, size, version, b0 | (b1 << 8));
+      return parseEnum(c, size, version, b0 | (b1 << 8), depth);
     case 9: {
-      const base = parseDatatype(c);
+      const base = parseDatatype(c, depth + 1);
       if ((b0 & 0x0f) === 1) return { cls: "vlen-string", size, pad: (b0 >> 4) & 0x0f };
       return { cls: "vlen", size, base };
     }
@@ -69,7 +74,7 @@ export function parseDatatype(c: Cursor): H5Type {
       const dims: number[] = [];
       for (let i = 0; i < rank; i++) dims.push(c.u32());
       if (version < 3) c.skip(4 * rank); // permutation indices
-      return { cls: "array", size, dims, base: parseDatatype(c) };
+      return { cls: "array", size, dims, base: parseDatatype(c, depth + 1) };
     }
     default:
       throw c.unsupported(`datatype class ${cls}`, start);
@@ -83,20 +88,20 @@ function paddedName(c: Cursor, version: number): string {
   return name;
 }
 
-function parseCompound(c: Cursor, size: number, version: number, count: number): H5Type {
+function parseCompound(c: Cursor, size: number, version: number, count: number, depth: number): H5Type {
   const members: { name: string; offset: number; type: H5Type }[] = [];
   const offsetBytes = size < 0x100 ? 1 : size < 0x10000 ? 2 : size < 0x1000000 ? 3 : 4;
   for (let i = 0; i < count; i++) {
     const name = paddedName(c, version);
     const offset = version >= 3 ? c.uint(offsetBytes) : c.u32();
     if (version === 1) c.skip(1 + 3 + 4 + 4 + 16); // dimensionality, reserved, permutation, reserved, dims
-    members.push({ name, offset, type: parseDatatype(c) });
+    members.push({ name, offset, type: parseDatatype(c, depth + 1) });
   }
   return { cls: "compound", size, members };
 }
 
-function parseEnum(c: Cursor, size: number, version: number, count: number): H5Type {
-  const base = parseDatatype(c);
+function parseEnum(c: Cursor, size: number, version: number, count: number, depth: number): H5Type {
+  const base = parseDatatype(c, depth + 1);
   const names: string[] = [];
   for (let i = 0; i < count; i++) names.push(paddedName(c, version));
   const values: Uint8Array[] = [];

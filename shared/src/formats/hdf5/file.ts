@@ -7,6 +7,13 @@ import { Hdf5FormatError, Hdf5UnsupportedError } from "./errors.js";
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
+/**
+ * No metadata structure (object header, B-tree node, heap…) is anywhere near this large: a size
+ * field asking for more is corrupt. Checked before reading, because a read allocates what it
+ * asks for, and archive files of tens of gigabytes would let a corrupt size allocate gigabytes.
+ */
+export const MAX_STRUCTURE_BYTES = 256 * 1024 * 1024;
+
 /** Absolute offset of the HDF5 signature (0, 512, 1024, 2048, …), or -1 when there is none. */
 export function findSuperblock(source: ByteSource): number {
   for (let at = 0; at + 8 <= source.size; at = at === 0 ? 512 : at * 2) {
@@ -51,12 +58,17 @@ export class Hdf5File implements CursorContext {
   /** A cursor over `length` bytes at absolute `offset`. */
   cursor(offset: number, length: number, structure: string): Cursor {
     if (offset < 0) throw this.error(structure, offset, "undefined address");
+    if (length > MAX_STRUCTURE_BYTES) throw this.tooLarge(structure, offset, length);
     return new Cursor(this, this.source.read(offset, length), offset, structure);
   }
 
   /** Like `cursor`, but reads only as far as the file goes (for structures of unknown size). */
   cursorUpTo(offset: number, length: number, structure: string): Cursor {
     return this.cursor(offset, Math.max(0, Math.min(length, this.source.size - offset)), structure);
+  }
+
+  tooLarge(structure: string, offset: number, length: number): Hdf5FormatError {
+    return this.error(structure, offset, `${length} bytes, more than any metadata structure has (${MAX_STRUCTURE_BYTES}): its size field is corrupt`);
   }
 
   error(structure: string, offset: number, detail: string): Hdf5FormatError {

@@ -2,7 +2,7 @@
 // local heaps ("HEAP": link names of symbol-table groups).
 
 import { UNDEF } from "./cursor.js";
-import type { Hdf5File } from "./file.js";
+import { MAX_STRUCTURE_BYTES, type Hdf5File } from "./file.js";
 
 interface Collection {
   bytes: Uint8Array;
@@ -56,6 +56,7 @@ export function localHeapData(file: Hdf5File, address: number): { bytes: Uint8Ar
     const size = c.length();
     c.length(); // free list head
     const data = c.address();
+    if (size > MAX_STRUCTURE_BYTES) throw file.tooLarge("local heap data segment", data, size);
     return { bytes: file.source.read(data, size), origin: data };
   });
 }

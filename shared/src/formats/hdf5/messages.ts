@@ -36,6 +36,12 @@ export function parseDataspace(c: Cursor): Dataspace {
       maxDims.push(null);
     } else maxDims.push(c.length());
   }
+  for (let i = 0; i < rank; i++) {
+    const max = maxDims[i] as number | null;
+    if (max !== null && (dims[i] as number) > max) {
+      throw c.fail(`dimension ${i} has size ${dims[i]} but its maximum is ${max}`, start);
+    }
+  }
   return { kind, dims, maxDims };
 }
 
@@ -142,6 +148,7 @@ export function parseLayout(c: Cursor): LayoutInfo {
     const dims: number[] = [];
     for (let i = 0; i < rank; i++) dims.push(c.u32());
     const elementSize = dims.pop() ?? 0;
+    checkChunk(c, dims, elementSize, start);
     return {
       cls: "chunked",
       version: 3,
@@ -160,6 +167,7 @@ export function parseLayout(c: Cursor): LayoutInfo {
   const dims: number[] = [];
   for (let i = 0; i < rank; i++) dims.push(c.uint(dimBytes));
   const elementSize = dims.pop() ?? 0;
+  checkChunk(c, dims, elementSize, start);
   const indexType = c.u8();
   let singleSize = 0;
   let singleMask = 0;
@@ -188,3 +196,9 @@ export function parseLayout(c: Cursor): LayoutInfo {
   return { cls: "chunked", version: 4, chunk: dims, elementSize, indexType, address, flags, singleSize, singleMask };
 }
 
+/** Chunk dimensions and element size are at least 1: a 0 would make an endless chunk grid. */
+function checkChunk(c: Cursor, dims: number[], elementSize: number, start: number): void {
+  if (elementSize < 1 || dims.some((d) => d < 1)) {
+    throw c.fail(`chunk shape [${dims.join(", ")}] of ${elementSize}-byte elements has an empty dimension`, start);
+  }
+}

@@ -105,10 +105,10 @@ function parseHeader(file: Hdf5File, address: number): ObjectHeader {
   const size = first.u32();
   const header: ObjectHeader = { address, version: 1, messages: [] };
   // Version 1 messages start 16 bytes into the header (the 12-byte prefix is padded to 8).
-  const blocks: [number, number][] = [[address + 16, size]];
+  const blocks = new Blocks(file, address + 16, size);
   let parsed = 0; // the count includes NIL and continuation messages
-  for (let b = 0; b < blocks.length; b++) {
-    const [at, len] = blocks[b] as [number, number];
+  for (let b = 0; b < blocks.list.length; b++) {
+    const [at, len] = blocks.list[b] as [number, number];
     const c = file.cursor(at, len, "object header");
     while (c.remaining >= 8 && parsed++ < count) {
       const type = c.u16();
@@ -136,10 +136,10 @@ function parseV2(file: Hdf5File, address: number): ObjectHeader {
   const orderPresent = (flags & 0x04) !== 0;
   const header: ObjectHeader = { address, version: 2, messages: [] };
   const prefix = c.pos;
-  const blocks: [number, number][] = [];
+  const blocks = new Blocks(file, address, prefix + chunkSize);
   readV2Messages(file, header, blocks, file.cursor(address + prefix, chunkSize, "object header"), orderPresent);
-  for (let b = 0; b < blocks.length; b++) {
-    const [at, len] = blocks[b] as [number, number];
+  for (let b = 1; b < blocks.list.length; b++) {
+    const [at, len] = blocks.list[b] as [number, number];
     const k = file.cursor(at, len, "object header continuation block");
     k.signature("OCHK");
     readV2Messages(file, header, blocks, k.sub(len - 8), orderPresent); // minus signature and checksum
@@ -150,7 +150,7 @@ function parseV2(file: Hdf5File, address: number): ObjectHeader {
 function readV2Messages(
   file: Hdf5File,
   header: ObjectHeader,
-  blocks: [number, number][],
+  blocks: Blocks,
   c: Cursor,
   orderPresent: boolean,
 ): void {
@@ -167,14 +167,44 @@ function readV2Messages(
   }
 }
 
-function addMessage(file: Hdf5File, header: ObjectHeader, blocks: [number, number][], m: HeaderMessage): void {
+/**
+ * The blocks of one object header (the first, then continuation blocks), each listed once: a
+ * continuation back to a block already listed is a loop, and all of them together cannot be
+ * larger than the file.
+ */
+class Blocks {
+  readonly list: [number, number][] = [];
+  readonly #starts = new Set<number>();
+  #bytes = 0;
+
+  constructor(
+    readonly file: Hdf5File,
+    at: number,
+    len: number,
+  ) {
+    this.list.push([at, len]);
+    this.#starts.add(at);
+    this.#bytes = len;
+  }
+
+  add(c: Cursor, at: number, len: number): void {
+    if (this.#starts.has(at)) throw c.fail(`continuation back to the block at ${at} (a loop)`);
+    this.#bytes += len;
+    if (this.#bytes > this.file.source.size) {
+      throw c.fail(`continuation blocks of ${this.#bytes} bytes in all, more than the file's ${this.file.source.size}`);
+    }
+    this.#starts.add(at);
+    this.list.push([at, len]);
+  }
+}
+
+function addMessage(file: Hdf5File, header: ObjectHeader, blocks: Blocks, m: HeaderMessage): void {
   if (m.type === MSG.CONTINUATION) {
     const c = messageCursor(file, m, "object header continuation message");
     const at = c.address();
     const len = c.length();
     if (at === UNDEF || len === 0) throw c.fail("continuation to an undefined or empty block");
-    if (blocks.length > 100000) throw c.fail("too many continuation blocks (loop?)");
-    blocks.push([at, len]);
+    blocks.add(c, at, len);
     return;
   }
   if (m.type === MSG.NIL) return;

@@ -13,7 +13,11 @@ import { floatAttributes, netcdfView, userAttributes, type GroupNode } from "./n
 import { readObjectHeader, type ObjectHeader } from "./object-header.js";
 import { resolveSoftLink } from "./soft-links.js";
 
-const MAX_GROUPS = 100_000;
+/**
+ * Group and dataset paths walked in one file. Hard links may make a lattice (two links to one
+ * group, at every level): its paths double with each level, in a file of a few kilobytes.
+ */
+const MAX_PATHS = 100_000;
 
 /** True when the file carries the HDF5 signature at 0, 512, 1024, 2048, … */
 export function isHdf5(source: ByteSource): boolean {
@@ -25,7 +29,7 @@ export function readHdf5Layout(source: ByteSource): FileLayout {
   const file = new Hdf5File(source);
   const rootHeader = readObjectHeader(file, file.rootAddress);
   if (!isGroup(rootHeader)) throw file.error("object header", file.rootAddress, "the root object is not a group");
-  const walked: Walked = { groups: 0, skipped: [] };
+  const walked: Walked = { paths: 0, skipped: [] };
   const root = walk(file, rootHeader, "/", walked, new Set([rootHeader.address]));
   const { variables, dimensions } = netcdfView(file, root);
   const groups: GroupLayout[] = below(root).map((g) => ({
@@ -47,8 +51,8 @@ export function readHdf5Layout(source: ByteSource): FileLayout {
 }
 
 interface Walked {
-  /** Group paths walked so far. */
-  groups: number;
+  /** Group and dataset paths walked so far. */
+  paths: number;
   skipped: SkippedLink[];
 }
 
@@ -77,11 +81,11 @@ function walk(file: Hdf5File, header: ObjectHeader, path: string, walked: Walked
       continue;
     }
     const child = readObjectHeader(file, link.address);
+    if (++walked.paths > MAX_PATHS) throw file.error("group", header.address, `more than ${MAX_PATHS} object paths (hard links to the same objects many times over?)`);
     if (isDataset(child)) {
       node.datasets.push({ path: childPath, name: link.name, info: readDataset(file, child) });
     } else if (isGroup(child)) {
       if (ancestors.has(child.address)) continue; // a cycle
-      if (++walked.groups > MAX_GROUPS) throw file.error("group", child.address, `more than ${MAX_GROUPS} group paths`);
       ancestors.add(child.address);
       node.groups.push(walk(file, child, childPath, walked, ancestors));
       ancestors.delete(child.address);

@@ -3,6 +3,8 @@ import { Netcdf3FormatError, REPAIR_CORRUPT, REPAIR_TRUNCATED } from "./errors.j
 import type { Netcdf3Version } from "./version.js";
 
 const TWO_32 = 0x1_0000_0000;
+/** The largest name or attribute value a header is taken to hold. */
+export const MAX_FIELD_BYTES = 256 * 1024 * 1024;
 const utf8 = new TextDecoder("utf-8");
 
 const view = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -58,6 +60,9 @@ export class HeaderCursor {
   /** The next `n` bytes, as a view into the source's buffers. */
   bytes(n: number, what: string): Uint8Array {
     if (n > this.remaining) throw this.#truncated(what, n);
+    // A read allocates what it asks for: in a file of tens of gigabytes, a corrupt count could
+    // ask for gigabytes. No header field is anywhere near this large.
+    if (n > MAX_FIELD_BYTES) throw this.fail(this.#pos, `${what} would take ${n} bytes, more than any header field has (${MAX_FIELD_BYTES})`);
     const out = this.source.read(this.#pos, n);
     this.#pos += n;
     return out;

@@ -25,8 +25,11 @@ export function recordSize(slabs: readonly RecordSlab[]): number {
  */
 export function streamingRecordCount(fileSize: number, slabs: readonly RecordSlab[], recsize: number): number {
   if (slabs.length === 0 || recsize <= 0) return 0;
-  const start = Math.min(...slabs.map((s) => s.begin));
-  const tail = Math.max(...slabs.map((s) => s.begin - start + s.length));
+  // Loops, not Math.min(...): a spread of a few hundred thousand slabs overflows the stack.
+  let start = Infinity;
+  for (const s of slabs) start = Math.min(start, s.begin);
+  let tail = 0;
+  for (const s of slabs) tail = Math.max(tail, s.begin - start + s.length);
   if (fileSize < start + tail) return 0;
   return Math.floor((fileSize - start - tail) / recsize) + 1;
 }

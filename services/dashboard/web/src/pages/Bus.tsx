@@ -3,7 +3,8 @@ import { Head } from "../components/Head.js";
 import { useLiveData } from "../live.js";
 
 // The bus: every queue's depth and consumers (and rates with the management API), a warning where
-// messages wait with nobody consuming, and the dead-letter queue's messages (peeked, kept).
+// messages wait with nobody consuming, the dead-letter queue's messages (peeked, kept), and the
+// parked messages the state-tracker took off that queue and keeps for operators.
 
 export function BusPage() {
   const { data, error, reload } = useLiveData(() => api.bus(), "bus");
@@ -51,6 +52,34 @@ export function BusPage() {
                     <td>{m.type}</td>
                     <td>{m.group ? `${m.group}/${m.project ?? ""}` : "-"}</td>
                     <td>{m.reason}</td>
+                    <td>
+                      <code>{m.preview}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2>
+            Parked messages: {data.parked.count}
+            {data.parked.more ? "+" : ""}
+          </h2>
+          <p class="quiet">
+            Kept by the state-tracker. <code>drover deadletters list</code> shows them all; <code>drover deadletters replay ID</code> sends one again, <code>drover deadletters drop ID</code> forgets it.
+          </p>
+          {data.parked.rows.length > 0 && (
+            <table class="parked">
+              <Head columns={["when", "selector", "group/project", "why", "id", "message"]} />
+              <tbody>
+                {data.parked.rows.map((m) => (
+                  <tr key={m.id}>
+                    <td>{m.at}</td>
+                    <td>{m.selector}</td>
+                    <td>{m.group ? `${m.group}/${m.project ?? ""}` : "-"}</td>
+                    <td>{m.reason}</td>
+                    <td>
+                      <code>{m.id}</code>
+                    </td>
                     <td>
                       <code>{m.preview}</code>
                     </td>
