@@ -4,6 +4,7 @@
 #          Debian's when root, else 'docker compose up rabbitmq'; when COUCHDB_URL is unset, start
 #          the embedded pouchdb-server (a CouchDB-compatible server) on 127.0.0.1:5984.
 #   stop:  stop what 'start' started, nothing else.
+#   install: install the embedded pouchdb-server only (whatever CouchDB API is running).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -91,9 +92,11 @@ stop_all() {
 case "${1:-start}" in
   start) start_rabbitmq; start_couch ;;
   stop) stop_all ;;
+  # The embedded pouchdb-server installed, whichever CouchDB API runs (the fault tests start their own).
+  install) ensure_pouchdb ;;
   status)
     port_open "$AMQP_HOST" "$AMQP_PORT" && echo "RabbitMQ: up ($AMQP_HOST:$AMQP_PORT)" || echo "RabbitMQ: down ($AMQP_HOST:$AMQP_PORT)"
     if [[ -n "${COUCHDB_URL:-}" ]]; then c_host=$(url_host "$COUCHDB_URL"); c_port=$(url_port "$COUCHDB_URL" 5984); else c_host=127.0.0.1; c_port=$COUCH_PORT; fi
     port_open "$c_host" "$c_port" && echo "CouchDB API: up ($c_host:$c_port)" || echo "CouchDB API: down ($c_host:$c_port)" ;;
-  *) die "usage: scripts/stack.sh start|stop|status" ;;
+  *) die "usage: scripts/stack.sh start|stop|status|install" ;;
 esac

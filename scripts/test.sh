@@ -9,6 +9,7 @@ ensure_chromium
 note_stack
 trap stop_started_stack EXIT
 "$DROVER_ROOT/scripts/stack.sh" start
+"$DROVER_ROOT/scripts/stack.sh" install   # the fault tests run pouchdb-servers of their own
 cd "$DROVER_ROOT"
 export DROVER_TEST_COUCHDB_URL="${COUCHDB_URL:-http://127.0.0.1:${DROVER_COUCH_PORT:-5984}}"
 node_modules/.bin/vitest run "$@"

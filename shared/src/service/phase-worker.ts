@@ -107,8 +107,10 @@ export async function startPhaseWorker(phase: WorkerPhase, bus: Bus, config: Con
     const project = msg.project ?? "";
     const fields: MessageFields = { group: msg.group, project, attempt: msg.attempt, correlationId: msg.id };
     const t0 = performance.now();
-    plog.info(`${phase} started (${msg.body.files.length} files)`);
+    // Said to the state-tracker first: once the log says "started", the tracker knows it too (so a
+    // worker that hangs after that line is found by the tracker's lost-task pass).
     await bus.send(`project.${phase}.started`, fields, { worker: bus.sender });
+    plog.info(`${phase} started (${msg.body.files.length} files)`);
     let lastLog = 0;
     const onProgress = (p: { done: number; total: number; unit: string; detail?: string }) => {
       bus.send(`project.${phase}.progress`, fields, p).catch(() => undefined);
