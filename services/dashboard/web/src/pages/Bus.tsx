@@ -6,6 +6,29 @@ import { useLiveData } from "../live.js";
 // messages wait with nobody consuming, the dead-letter queue's messages (peeked, kept), and the
 // parked messages the state-tracker took off that queue and keeps for operators.
 
+type Cell = string | { code: string };
+
+const where = (m: { group?: string; project?: string }) => (m.group ? `${m.group}/${m.project ?? ""}` : "-");
+
+/** Messages as a table (nothing when there are none): text cells, and code cells for ids and bodies. */
+function MessageTable({ name, columns, rows }: { name: string; columns: string[]; rows: { key: string | number; cells: Cell[] }[] }) {
+  if (rows.length === 0) return null;
+  return (
+    <table class={name}>
+      <Head columns={columns} />
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key}>
+            {r.cells.map((c, i) => (
+              <td key={i}>{typeof c === "string" ? c : <code>{c.code}</code>}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function BusPage() {
   const { data, error, reload } = useLiveData(() => api.bus(), "bus");
   const warnings = data?.queues.filter((q) => q.warning) ?? [];
@@ -43,23 +66,11 @@ export function BusPage() {
           <h2>
             Dead letters: {data.deadLetters.messages} in {data.deadLetters.name}
           </h2>
-          {data.deadLetters.peeked.length > 0 && (
-            <table class="dead">
-              <Head columns={["type", "group/project", "why", "message"]} />
-              <tbody>
-                {data.deadLetters.peeked.map((m, i) => (
-                  <tr key={i}>
-                    <td>{m.type}</td>
-                    <td>{m.group ? `${m.group}/${m.project ?? ""}` : "-"}</td>
-                    <td>{m.reason}</td>
-                    <td>
-                      <code>{m.preview}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <MessageTable
+            name="dead"
+            columns={["type", "group/project", "why", "message"]}
+            rows={data.deadLetters.peeked.map((m, i) => ({ key: i, cells: [m.type, where(m), m.reason, { code: m.preview }] }))}
+          />
           <h2>
             Parked messages: {data.parked.count}
             {data.parked.more ? "+" : ""}
@@ -67,27 +78,11 @@ export function BusPage() {
           <p class="quiet">
             Kept by the state-tracker. <code>drover deadletters list</code> shows them all; <code>drover deadletters replay ID</code> sends one again, <code>drover deadletters drop ID</code> forgets it.
           </p>
-          {data.parked.rows.length > 0 && (
-            <table class="parked">
-              <Head columns={["when", "selector", "group/project", "why", "id", "message"]} />
-              <tbody>
-                {data.parked.rows.map((m) => (
-                  <tr key={m.id}>
-                    <td>{m.at}</td>
-                    <td>{m.selector}</td>
-                    <td>{m.group ? `${m.group}/${m.project ?? ""}` : "-"}</td>
-                    <td>{m.reason}</td>
-                    <td>
-                      <code>{m.id}</code>
-                    </td>
-                    <td>
-                      <code>{m.preview}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <MessageTable
+            name="parked"
+            columns={["when", "selector", "group/project", "why", "id", "message"]}
+            rows={data.parked.rows.map((m) => ({ key: m.id, cells: [m.at, m.selector, where(m), m.reason, { code: m.id }, { code: m.preview }] }))}
+          />
         </>
       )}
     </section>
