@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import { MAX_MESSAGE_BYTES } from "./bounds.js";
+import { gatherWrites, type Corkable } from "./gather-writes.js";
 import { redactUrl } from "./config.js";
 import { redactSecrets } from "./redact.js";
 import { DroverError, isDroverError } from "./errors.js";
@@ -168,8 +169,15 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       queue = q.queue;
       await ch.bindQueue(queue, exchange, sub.pattern);
     }
+    // A watcher's deliveries are not acknowledged: it only looks (its queue is its own and goes
+    // with it), and an acknowledgement each would cost a write to the broker per message seen.
+    const watching = sub.kind === "watch";
     const { consumerTag } = await ch.consume(queue, (raw) => {
       if (raw === null) return;
+      if (watching) {
+        void sub.run(raw, ch);
+        return;
+      }
       if (stopping) {
         // Delivered as the consumer was being cancelled: straight back to its queue.
         safe(() => ch.nack(raw, false, true));
@@ -178,7 +186,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       const entry: InFlight = { raw, ch, settled: false, done: Promise.resolve() };
       inFlight.add(entry);
       entry.done = sub.run(raw, ch).finally(() => inFlight.delete(entry));
-    });
+    }, { noAck: watching });
     sub.channel = ch;
     sub.tag = consumerTag;
   };
@@ -221,6 +229,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
 
   const setup = async (m: ChannelModel) => {
     model = m;
+    // amqplib keeps the socket as `connection.stream` (a net.Socket, or a TLS one).
+    const socket = (m as unknown as { connection?: { stream?: Corkable } }).connection?.stream;
+    if (socket && typeof socket.cork === "function") gatherWrites(socket);
     const admin = await m.createChannel();
     await declareTopology(admin);
     await admin.close();
@@ -388,7 +399,6 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       } catch (e) {
         logger.debug({ err: (e as Error).message }, "ignored an unreadable message while watching");
       }
-      safe(() => ch.ack(raw));
     };
     const sub: Subscription = { kind: "watch", pattern, run };
     subscriptions.push(sub);

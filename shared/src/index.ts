@@ -38,7 +38,7 @@ export { writeSeries, type SeriesSpec } from "./sample/cmip-like.js";
 export { ProjectConfigSchema, type Issue, type ProjectConfig, type ScanSummary, type ValidationSummary, type ComputeSummary } from "./schemas.js";
 export { boot, stopOnSignals, type Service } from "./service/boot.js";
 export { boundedOutput, checkRequestPaths, ORPHAN_AGE_MS, startPhaseWorker, sweepWorkDir } from "./service/phase-worker.js";
-export { createMemoryStore, listGroups, listProjects, projectPages, projectsInState, openCouchStore, readGroup, readProject, removeDoc, updateDoc, ConflictError, type DocStore } from "./store.js";
+export { createMemoryStore, listGroups, listProjects, projectPages, projectsInState, openCouchStore, readGroup, readProject, removeDoc, updateDoc, ConflictError, type Doc, type DocStore } from "./store.js";
 export { runTask, TaskError } from "./tasks/run-task.js";
 export { tasks, type TaskInputs, type TaskName, type TaskOutputs } from "./tasks/tasks.js";
 export { count } from "./words.js";

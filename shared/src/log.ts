@@ -42,7 +42,10 @@ export function redactingLogger(l: PinoLogger): Logger {
 export function createLogger(options: LogOptions): Logger {
   const pretty = options.format === "pretty" || (options.format !== "json" && process.stdout.isTTY === true);
   const base: LoggerOptions = { level: options.level ?? "info", name: options.name, ...redacting };
-  if (!pretty) return redactingLogger(pino(base));
+  // Written without waiting (lines made while one write is out leave together in the next), and
+  // flushed at exit by pino: a line each time would be a system call each, and on a pipe or a
+  // terminal each one wakes the reader too.
+  if (!pretty) return redactingLogger(pino(base, pino.destination({ dest: 1, sync: false })));
   return redactingLogger(
     pino({
       ...base,

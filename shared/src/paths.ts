@@ -8,9 +8,13 @@ export function isWithin(path: string, root: string): boolean {
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
 
+// The C library's realpath (one call), not Node's JavaScript one (an lstat per component of the
+// path): every path of every request and every source file is resolved, on the service's thread.
+const realpath = realpathSync.native;
+
 function real(p: string): string {
   try {
-    return realpathSync(p);
+    return realpath(p);
   } catch {
     return resolve(p);
   }
@@ -53,7 +57,7 @@ export function realPathOf(path: string): string {
   const rest: string[] = [];
   for (;;) {
     try {
-      return join(realpathSync(head), ...rest.reverse());
+      return join(realpath(head), ...rest.reverse());
     } catch {
       const up = dirname(head);
       if (up === head) return abs;

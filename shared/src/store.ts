@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { DroverError } from "./errors.js";
 import { projectStates, type ProjectState } from "./lifecycle.js";
 import { GroupDocSchema, ProjectDocSchema, type GroupDoc, type ProjectDoc } from "./documents.js";
+import { createWriteBatcher, type RowOutcome } from "./write-batch.js";
 
 // The one store contract drover needs: documents by id, read back whole, written with their
 // _rev. A stale _rev is a ConflictError; `updateDoc` re-reads and re-applies on it.
@@ -137,6 +138,29 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
   const db = server.use<Record<string, unknown>>(dbName);
   await ensureDesign(db);
 
+  /** One _bulk_docs request: each document's new _rev, conflict or error, in order. */
+  async function bulkRows(docs: Doc[]): Promise<RowOutcome[]> {
+    if (docs.length === 0) return [];
+    let rows: Nano.DocumentBulkResponse[];
+    try {
+      rows = await retryOnReset(() => db.bulk({ docs: docs as unknown as Array<Nano.MaybeDocument & Record<string, unknown>> }));
+    } catch (e) {
+      throw asStoreError(e, `write ${docs.length} document${docs.length === 1 ? "" : "s"} (${docs[0]?._id}${docs.length > 1 ? ", …" : ""})`);
+    }
+    // Rows are matched to documents by id: pouchdb-server does not always answer in the order
+    // of the request (seen: two rows of thirty swapped), which CouchDB's documentation promises.
+    const byId = new Map<string, Nano.DocumentBulkResponse[]>();
+    for (const r of rows) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+    return docs.map((d): RowOutcome => {
+      const r = byId.get(d._id)?.shift();
+      if (r?.rev && !r.error) return { rev: r.rev };
+      if (r?.error === "conflict") return { conflict: true };
+      return { error: new DroverError("TransientError", `CouchDB write ${d._id}: ${r ? `${r.error}: ${r.reason}` : "no answer for this document"}`, { permanent: false }) };
+    });
+  }
+  // Writes of single documents (the state-tracker's transitions) go out gathered: see write-batch.ts.
+  const gathered = createWriteBatcher(bulkRows, (id) => new ConflictError(id), { maxBatch: 32, maxInFlight: 1 });
+
   return {
     async get(id) {
       try {
@@ -146,28 +170,14 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
         throw asStoreError(e, `get ${id}`);
       }
     },
-    async put(doc) {
-      try {
-        const r = await retryOnReset(() => db.insert(doc as unknown as Nano.MaybeDocument & Record<string, unknown>));
-        return r.rev;
-      } catch (e) {
-        if ((e as NanoError).statusCode === 409) throw new ConflictError(doc._id);
-        throw asStoreError(e, `put ${doc._id}`);
-      }
-    },
+    put: (doc) => gathered(doc),
     async putMany(docs) {
-      if (docs.length === 0) return [];
-      let rows: Nano.DocumentBulkResponse[];
-      try {
-        rows = await retryOnReset(() => db.bulk({ docs: docs as unknown as Array<Nano.MaybeDocument & Record<string, unknown>> }));
-      } catch (e) {
-        throw asStoreError(e, `write ${docs.length} documents`);
-      }
+      const rows = await bulkRows(docs);
       return rows.map((r, i): PutResult => {
-        const id = r.id ?? docs[i]?._id ?? "?";
-        if (r.rev && !r.error) return { id, rev: r.rev };
-        if (r.error === "conflict") return { id, conflict: true };
-        throw new DroverError("TransientError", `CouchDB write ${id}: ${r.error}: ${r.reason}`, { permanent: false });
+        const id = docs[i]?._id ?? "?";
+        if ("rev" in r) return { id, rev: r.rev };
+        if ("conflict" in r) return { id, conflict: true };
+        throw r.error;
       });
     },
     async remove(id, rev) {

@@ -70,7 +70,9 @@ describe("completion", () => {
     publishGroup("g", { ...request, projects: [request.projects[0]!] }, new Date(), undefined, { workDir: d.work });
     const root = join(d.complete, "g");
     // That run's journal: as if it had not got to the summary.
-    writeFileSync(join(root, PUBLISH_JOURNAL), JSON.stringify({ group: "g", items: [{ code: "p", revision: "k1.0", source: request.projects[0]!.product, item: { code: "p", product: join(root, "data", "p.k1.0.json"), report: join(root, "reports", "p_k1.0_report.json") } }] }));
+    // Its last line torn by the crash (q's): ignored, q copied again.
+    const entry = (code: string, i: number) => JSON.stringify({ code, revision: "k1.0", source: request.projects[i]!.product, item: { code, product: join(root, "data", `${code}.k1.0.json`), report: join(root, "reports", `${code}_k1.0_report.json`) } });
+    writeFileSync(join(root, PUBLISH_JOURNAL), `${entry("p", 0)}\n${entry("q", 1).slice(0, 40)}`);
     const orphan = tempPathFor(join(root, "data", "q.k1.0.json"));
     writeFileSync(orphan, "half");
     const old = new Date(Date.now() - 3_600_000);

@@ -70,10 +70,16 @@ describe("a pool of warm task threads", () => {
   it("passes progress on, at most twice a second and always the last", async () => {
     const seen: TaskProgress[] = [];
     expect(await pool().run("count", { n: 30, every: 40 }, (m) => seen.push(m))).toBe(30);
-    // 30 steps over ≥ 1.2 s: the first, about one per 500 ms, and the completed count.
+    // 30 steps over ≥ 1.2 s: none in the first 500 ms, about one per 500 ms after, and the completed count.
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen.length).toBeLessThanOrEqual(2 + Math.ceil(1.2 / 0.5) + 2);
     expect(seen.at(-1)).toEqual({ done: 30, total: 30, unit: "steps" });
+  });
+
+  it("sends no progress for a task that ends within the first half second: its result says it all", async () => {
+    const seen: TaskProgress[] = [];
+    expect(await pool().run("count", { n: 5, every: 10 }, (m) => seen.push(m))).toBe(5);
+    expect(seen).toEqual([]);
   });
 
   it("fails a task with the error and reports it threw, and keeps the thread", async () => {

@@ -153,8 +153,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
     reviews.ask(group);
   };
 
+  // Sent together (a channel keeps their order) and confirmed together: one write to the broker.
   const publishAll = async (msgs: Message[]) => {
-    for (const raw of msgs) await bus.publish(parseMessage(raw.type as Selector, raw));
+    await Promise.all(msgs.map((raw) => bus.publish(parseMessage(raw.type as Selector, raw))));
   };
 
   /** Publishes what a change added to a project's outbox, then takes it out. */

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DroverError } from "../errors.js";
 import { copyAtomic, sweepTemporaries, writeFileAtomic, writeJsonAtomic } from "../fsutil.js";
@@ -29,8 +29,13 @@ function readJson(path: string, what: string, code: string): unknown {
   }
 }
 
-/** The journal of a publication in progress, in the group's complete directory. */
-export const PUBLISH_JOURNAL = ".publishing.json";
+/**
+ * The journal of a publication in progress, in the group's complete directory: one JSON line
+ * per item in place, appended once the item's files are (a line torn by a crash is ignored, and
+ * its item copied again). Appended, not rewritten: rewriting the whole list after every item
+ * made a group's completion quadratic in its projects.
+ */
+export const PUBLISH_JOURNAL = ".publishing.jsonl";
 
 interface JournalEntry {
   code: string;
@@ -41,12 +46,20 @@ interface JournalEntry {
 }
 
 function readJournal(path: string): JournalEntry[] {
+  let text: string;
   try {
-    const v = JSON.parse(readFileSync(path, "utf8")) as { items?: unknown };
-    return Array.isArray(v.items) ? (v.items as JournalEntry[]) : [];
+    text = readFileSync(path, "utf8");
   } catch {
     return [];
   }
+  return text.split("\n").flatMap((line) => {
+    try {
+      const e = JSON.parse(line) as Partial<JournalEntry>;
+      return typeof e.code === "string" && typeof e.revision === "string" && typeof e.source === "string" && typeof e.item?.product === "string" && typeof e.item.report === "string" ? [e as JournalEntry] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** The projects a summary already lists (an earlier publication of the same group). */
@@ -139,8 +152,7 @@ export function publishGroup(
       writeFileAtomic(item.remote, kerchunkJson(rewriteUrls(doc, remote.from, remote.to)));
     }
     items.push(item);
-    journal.set(p.code, { code: p.code, revision: p.revision, source: p.product, item });
-    writeJsonAtomic(journalPath, { group, items: [...journal.values()] });
+    appendFileSync(journalPath, `${JSON.stringify({ code: p.code, revision: p.revision, source: p.product, item } satisfies JournalEntry)}\n`);
   }
   const summary = join(root, "summary.json");
   // Projects published before (a project retried after its group completed is published on its own) stay listed.

@@ -33,9 +33,14 @@ export function serveTasks(handlers: TaskHandlers, afterEach: () => void = () =>
   const reply = (m: ThreadReply) => port.postMessage(m);
 
   const runOne = async ({ id, task, input }: RunRequest): Promise<void> => {
-    let last = 0;
+    // Nothing in a task's first interval: a task that ends within it (most scans and computes of
+    // a file or two) reports its result at once, and a progress message then tells no one
+    // anything but costs a publish and two log lines. After it, at most one an interval, and the last.
+    const started = Date.now();
+    let last = started;
     const progress: Progress = (done, total, unit, detail) => {
       const now = Date.now();
+      if (now - started < PROGRESS_INTERVAL_MS) return;
       if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
       last = now;
       reply({ kind: "progress", id, done, total, unit, detail });

@@ -41,6 +41,17 @@ describe("a project's own log", () => {
     expect(service[0]).toMatchObject({ level: "info", group: "g", project: "p", phase: "scan", msg: "scan started (attempt 1)" });
   });
 
+  it("appends a running task's lines within about a second, before the task ends", async () => {
+    const file = projectLogPath(join(dir, "work", "g", "long"), "scan");
+    const log = openProjectLog(recorder([]), file, { service: "scanner", level: "info", bindings: { project: "long" } });
+    log.log.info("scan: 10/20000 files");
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(readFileSync(file, "utf8")).toContain("scan: 10/20000 files");
+    log.log.info("scan succeeded");
+    await log.close();
+    expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(2);
+  });
+
   it("goes on without the file when it cannot be written, and says so once on the service's log", async () => {
     const service: object[] = [];
     const blocker = join(dir, "not-a-dir");

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -116,6 +116,19 @@ async function startCountingProxy(target: string, db: string): Promise<CountingP
         }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
+        // A bulk write answers 201 with a row per document: its conflicts are in the rows.
+        if (kind === "bulk") {
+          const parts: Buffer[] = [];
+          up.on("data", (d: Buffer) => parts.push(d));
+          up.on("end", () => {
+            try {
+              const rows = JSON.parse(Buffer.concat(parts).toString("utf8")) as Array<{ error?: string }>;
+              for (const r of rows) if (r.error === "conflict") bump("conflict");
+            } catch {
+              // not rows (an error answer): nothing to count
+            }
+          });
+        }
       },
     );
     out.on("error", (e) => {
@@ -151,26 +164,46 @@ interface Child {
   alive(): boolean;
 }
 
-function startChild(root: string, name: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, [join(root, "services", name, "dist", "main.js"), ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
+/**
+ * Starts a service; what it prints goes to `<logDir>/<name>.log`, a file, not a pipe to this
+ * process: reading five services' lines as they come would cost the measurement itself a few
+ * milliseconds of CPU a project, on the same two cores.
+ */
+function startChild(root: string, service: string, args: string[], env: NodeJS.ProcessEnv, logDir: string, name = service): Child {
+  const file = join(logDir, `${name}.log`);
+  const fd = openSync(file, "a");
+  const proc = spawn(process.execPath, [join(root, "services", service, "dist", "main.js"), ...args], { cwd: root, env, stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  let extra = "";
   let done = false;
-  const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-65_536);
-  };
-  proc.stdout?.on("data", keep);
-  proc.stderr?.on("data", keep);
   const exited = new Promise<number | null>((ok) => {
     proc.once("exit", (c) => ok(c));
     proc.once("error", (e) => {
-      out += `\ncould not run ${name}: ${e.message}\n`;
+      extra += `\ncould not run ${name}: ${e.message}\n`;
       ok(-1);
     });
   }).then((c) => {
     done = true;
     return c;
   });
-  return { name, proc, tail: () => out, exited, alive: () => !done };
+  return { name, proc, tail: () => lastBytes(file, 65_536) + extra, exited, alive: () => !done };
+}
+
+/** The last `n` bytes of a file as text ("" when it is not there). */
+function lastBytes(file: string, n: number): string {
+  try {
+    const size = statSync(file).size;
+    const fd = openSync(file, "r");
+    try {
+      const buf = Buffer.alloc(Math.min(n, size));
+      readSync(fd, buf, 0, buf.length, size - buf.length);
+      return buf.toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return "";
+  }
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, children: Child[], ms: number, every = 250): Promise<T> {
@@ -298,7 +331,7 @@ export async function pipelineBench(ctx: Context, projects: number, say: (s: str
     // Workers compete for their queues when there are several copies; one state-tracker and one completion.
     for (const s of SERVICES) {
       const n = s === "state-tracker" || s === "completion" ? 1 : copies;
-      for (let k = 1; k <= n; k++) children.push({ ...startChild(root, s, [], env), ...(k > 1 ? { name: `${s}#${k}` } : {}) });
+      for (let k = 1; k <= n; k++) children.push({ ...startChild(root, s, [], env, runDir, k > 1 ? `${s}#${k}` : s) });
     }
     await until("the services to start", () => (children.every((c) => /"msg":"(listening on |state-tracker ready)/.test(c.tail())) ? true : undefined), children, 120_000);
 
@@ -314,7 +347,7 @@ export async function pipelineBench(ctx: Context, projects: number, say: (s: str
 
     say(`launching ${projects} one-file projects (exchange ${exchange}, database ${dbName})…`);
     const t0 = performance.now();
-    const launcher = startChild(root, "cli", ["launch", groupFile, "--group", group], env);
+    const launcher = startChild(root, "cli", ["launch", groupFile, "--group", group], env, runDir);
     const exit = await launcher.exited;
     if (exit !== 0) throw new Error(`drover launch exited with ${exit}:\n${launcher.tail().slice(-4000)}`);
     lastChange = Date.now();
