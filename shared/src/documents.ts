@@ -124,6 +124,10 @@ export const GroupDocSchema = z.object({
       requestId: z.string(),
       attempts: z.number().int(),
       error: ErrorDetailSchema.optional(),
+      /** Projects still to publish after the request out now (a large group goes a batch at a time). */
+      pending: z.array(z.string()).optional(),
+      /** Products published so far by this completion. */
+      published: z.number().int().optional(),
     })
     .optional(),
   createdAt: z.string(),

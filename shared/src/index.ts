@@ -49,7 +49,7 @@ export { askEach, retryPick, selectProjects, type ProjectAnswer } from "./tracke
 export { historyLines, mergeByTime, onlyPhase, parseLogFile, projectLogDir, readLogFiles, type LogLine } from "./operator/log-lines.js";
 export { phaseDurations, type PhaseDuration } from "./operator/phase-durations.js";
 export { planRegistration, projectChanged, registeredGroup, retire, type RegistrationPlan } from "./tracker/registration.js";
-export { assessGroup, blockingReason, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
+export { assessGroup, blockingReason, COMPLETION_BATCH, completionRequest, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
 export { chunkLaunch, dropLaunch, readLaunch, storeLaunch, type LaunchChunk, type LaunchProject, type StoredLaunch } from "./tracker/launch-store.js";
 export {
   dispatch,

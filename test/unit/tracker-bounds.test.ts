@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   capError,
+  COMPLETION_BATCH,
+  MAX_MESSAGE_BYTES,
   deadLetterDoc,
   capIssues,
   capText,
@@ -144,5 +146,36 @@ describe("a project retried after its group completed", () => {
     await t.tracker.sweep();
     await t.tracker.idle();
     expect(t.sent.filter((m) => m.type === "group.complete.request")).toHaveLength(2);
+  });
+});
+
+describe("a group larger than one completion request", () => {
+  it("is published a batch at a time, each request under the bus's bound, and Completed after the last", async () => {
+    const t = setup();
+    const codes = Array.from({ length: 2 * COMPLETION_BATCH + 50 }, (_, i) => `p${String(i).padStart(5, "0")}`);
+    await register(t, codes);
+    for (const c of codes) await runToValidated(t, c);
+    const published: string[] = [];
+    const requests: string[] = [];
+    for (const expected of [COMPLETION_BATCH, COMPLETION_BATCH, 50]) {
+      const req = t.last("group.complete.request");
+      expect(requests).not.toContain(req.id);
+      requests.push(req.id);
+      expect(req.body.projects).toHaveLength(expected);
+      expect(Buffer.byteLength(JSON.stringify(req))).toBeLessThan(MAX_MESSAGE_BYTES);
+      expect((await readGroup(t.store, "group:g"))?.state).toBe("Completing");
+      // Every project not published yet waits in Completing, in this batch or a later one.
+      const states = await Promise.all(codes.filter((c) => !published.includes(c)).map(async (c) => (await readProject(t.store, `project:g:${c}`))?.state));
+      expect(new Set(states)).toEqual(new Set(["Completing"]));
+      const items = req.body.projects.map((p) => ({ code: p.code, product: `/complete/g/data/${p.code}.json`, report: `/complete/g/reports/${p.code}.json` }));
+      await t.reply("group.complete.succeeded", req, { completeDir: "/complete", items });
+      published.push(...items.map((i) => i.code));
+    }
+    expect(published.sort()).toEqual(codes);
+    const g = await readGroup(t.store, "group:g");
+    expect(g?.state).toBe("Completed");
+    expect(g?.history.at(-1)?.reason).toContain(`${codes.length} products published`);
+    expect((await readProject(t.store, `project:g:${codes.at(-1)}`))?.outputs.completedProduct).toBe(`/complete/g/data/${codes.at(-1)}.json`);
+    expect(t.sent.filter((m) => m.type === "group.complete.request")).toHaveLength(3);
   });
 });

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
   assessGroup,
+  COMPLETION_BATCH,
+  completionRequest,
   count,
   createMessage,
   describeMove,
@@ -44,6 +46,7 @@ import {
   parseMessage,
   projectId,
   projectPages,
+  projectsInState,
   readGroup,
   readLaunch,
   readProject,
@@ -304,7 +307,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const request = g.outbox.find((m) => m.type === "group.complete.request");
     if (!request) return;
     const req = parseMessage("group.complete.request", request);
-    const codes = new Set(req.body.projects.map((p) => p.code));
+    // Every project the completion publishes, in this request's batch or a later one.
+    const codes = new Set([...req.body.projects.map((p) => p.code), ...(g.completion?.pending ?? [])]);
     for await (const page of projectPages(store, g.name)) await changeMany(page.filter((p) => codes.has(p.code)), (doc) => onCompletionQueued(doc, req, ctx()));
   }
 
@@ -382,6 +386,23 @@ export function createTracker(deps: TrackerDeps): Tracker {
     askReview(msg.group, msg.type);
   }
 
+  /**
+   * The next batch of a completion: up to COMPLETION_BATCH of the pending projects, among those
+   * still Completing (read from the state view a page at a time, not the whole group), and the
+   * codes left after it. A pending project no longer Completing (retried meanwhile) is dropped.
+   */
+  async function nextBatch(group: string, pending: string[]): Promise<{ batch: ProjectDoc[]; rest: string[] }> {
+    const wanted = new Set(pending);
+    const batch: ProjectDoc[] = [];
+    for (let skip = 0; batch.length < COMPLETION_BATCH; skip += COMPLETION_BATCH) {
+      const page = await projectsInState(store, group, "Completing", { skip, limit: COMPLETION_BATCH });
+      for (const p of page) if (wanted.has(p.code) && batch.length < COMPLETION_BATCH) batch.push({ ...p, history: [], outbox: [] });
+      if (page.length < COMPLETION_BATCH) break;
+    }
+    const taken = new Set(batch.map((p) => p.code));
+    return { batch, rest: batch.length === 0 ? [] : pending.filter((c) => !taken.has(c)) };
+  }
+
   async function completionDone(msg: Message<"group.complete.succeeded">): Promise<void> {
     const g0 = await groups.fresh(groupId(msg.group));
     if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
@@ -393,9 +414,25 @@ export function createTracker(deps: TrackerDeps): Tracker {
         return item ? onProjectCompleted(p, item, msg, ctx()) : undefined;
       });
     }
+    const published = (g0.completion.published ?? 0) + msg.body.items.length;
+    const { batch, rest } = await nextBatch(msg.group, g0.completion.pending ?? []);
+    if (batch.length > 0) {
+      // A large group: the next batch is requested; the group stays Completing.
+      const next = await changeGroup(msg.group, (cur) => {
+        if (cur.state !== "Completing" || cur.completion?.requestId !== msg.correlationId) return undefined;
+        const request = completionRequest(cur.name, cur.completion.attempts, msg.body.completeDir, batch, ctx());
+        const { pending: _done, ...completion } = cur.completion;
+        return { ...cur, completion: { ...completion, requestId: request.id, published, ...(rest.length > 0 ? { pending: rest } : {}) }, outbox: [...cur.outbox, request] };
+      });
+      if (next) {
+        log.info({ group: msg.group }, `group ${msg.group}: ${published} products published, ${batch.length + rest.length} to go`);
+        await flushGroup(next.doc, next.added);
+      }
+      return;
+    }
     const g = await changeGroup(msg.group, (cur) =>
       cur.state === "Completing" && cur.completion?.requestId === msg.correlationId
-        ? { ...moveGroup(cur, "Completed", msg.type, [`${msg.body.items.length} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
+        ? { ...moveGroup(cur, "Completed", msg.type, [`${published} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
         : undefined,
     );
     if (g) await flushGroup(g.doc, g.added);

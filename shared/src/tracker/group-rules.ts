@@ -62,6 +62,31 @@ export type GroupDecision =
   | { kind: "complete"; group: GroupDoc; request: Message<"group.complete.request">; projects: string[] };
 
 /**
+ * Projects published by one group.complete.request. The request lists each one (its product and
+ * reports, about 370 bytes) and the bus takes bodies of at most 1 MiB: a larger group is published
+ * a batch at a time, the next requested when the one before succeeded.
+ */
+export const COMPLETION_BATCH = 500;
+
+/** The request publishing these projects (at most COMPLETION_BATCH of them). */
+export function completionRequest(group: string, attempt: number, completeDir: string, projects: ProjectDoc[], ctx: RuleContext): Message<"group.complete.request"> {
+  return ctx.make(
+    "group.complete.request",
+    { group, attempt },
+    {
+      completeDir,
+      projects: projects.map((p) => ({
+        code: p.code,
+        product: p.outputs.product ?? "",
+        revision: p.compute?.revision ?? "z1.0",
+        dataReport: p.outputs.dataReport ?? "",
+        metadataReport: p.outputs.metadataReport ?? "",
+      })),
+    },
+  );
+}
+
+/**
  * What the group should do now that its projects are in these states. A group completes when every
  * project that is not faultlisted is Validated (or already Completed); only the Validated ones are
  * published. A Completed group whose project was retried afterwards (taken off the faultlist, say)
@@ -78,27 +103,15 @@ export function assessGroup(g: GroupDoc, projects: ProjectDoc[], completeDir: st
   if (publish) {
     const again = g.state === "Completed";
     const attempts = again ? 1 : (g.completion?.attempts ?? 0) + 1;
-    const request = ctx.make(
-      "group.complete.request",
-      { group: g.name, attempt: attempts },
-      {
-        completeDir,
-        projects: validated.map((p) => ({
-          code: p.code,
-          product: p.outputs.product ?? "",
-          revision: p.compute?.revision ?? "z1.0",
-          dataReport: p.outputs.dataReport ?? "",
-          metadataReport: p.outputs.metadataReport ?? "",
-        })),
-      },
-    );
+    const request = completionRequest(g.name, attempts, completeDir, validated.slice(0, COMPLETION_BATCH), ctx);
+    const pending = validated.slice(COMPLETION_BATCH).map((p) => p.code);
     const skipped = projects.length - eligible.length;
     const done = eligible.length - validated.length;
     const why = again
       ? `${count(validated.length, "project")} validated after the group completed: publishing ${validated.length === 1 ? "it" : "them"} (what was published stays)`
       : `all ${eligible.length} projects validated${skipped ? ` (${skipped} faultlisted)` : ""}${done ? ` (${done} published before)` : ""}`;
     let next = moveGroup(g, "Completing", event, [why], ctx);
-    next = { ...next, completion: { requestId: request.id, attempts }, outbox: [...next.outbox, request] };
+    next = { ...next, completion: { requestId: request.id, attempts, ...(pending.length > 0 ? { pending } : {}) }, outbox: [...next.outbox, request] };
     return { kind: "complete", group: next, request, projects: validated.map((p) => p.code) };
   }
   const running = projects.some((p) => isActive(p.state));
