@@ -2,6 +2,9 @@
 // writes each frame (a publish, an acknowledgement) on its own; on a loopback connection every
 // write also wakes the broker, and that, not the bytes, is what a message costs a small service.
 
+/** Marks a stream already gathered. */
+const GATHERED = Symbol("drover.gatherWrites");
+
 export interface Corkable {
   write(...args: never[]): boolean;
   cork(): void;
@@ -33,4 +36,3 @@ export function gatherWrites(stream: Corkable): void {
   };
 }
 
-const GATHERED = Symbol("drover.gatherWrites");

@@ -150,7 +150,11 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
     // Rows are matched to documents by id: pouchdb-server does not always answer in the order
     // of the request (seen: two rows of thirty swapped), which CouchDB's documentation promises.
     const byId = new Map<string, Nano.DocumentBulkResponse[]>();
-    for (const r of rows) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+    for (const r of rows) {
+      const same = byId.get(r.id);
+      if (same) same.push(r);
+      else byId.set(r.id, [r]);
+    }
     return docs.map((d): RowOutcome => {
       const r = byId.get(d._id)?.shift();
       if (r?.rev && !r.error) return { rev: r.rev };
