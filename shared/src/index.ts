@@ -38,7 +38,7 @@ export { writeSeries, type SeriesSpec } from "./sample/cmip-like.js";
 export { ProjectConfigSchema, type Issue, type ProjectConfig, type ScanSummary, type ValidationSummary, type ComputeSummary } from "./schemas.js";
 export { boot, stopOnSignals, type Service } from "./service/boot.js";
 export { boundedOutput, checkRequestPaths, ORPHAN_AGE_MS, startPhaseWorker, sweepWorkDir } from "./service/phase-worker.js";
-export { createMemoryStore, listGroups, listProjects, projectPages, projectsInState, openCouchStore, readGroup, readProject, removeDoc, updateDoc, ConflictError, type Doc, type DocStore } from "./store.js";
+export { createMemoryStore, listGroups, listProjects, projectPages, projectsInState, openCouchStore, readGroup, readProject, readProjects, removeDoc, updateDoc, ConflictError, type Doc, type DocStore, type TaskStart } from "./store.js";
 export { runTask, TaskError } from "./tasks/run-task.js";
 export { tasks, type TaskInputs, type TaskName, type TaskOutputs } from "./tasks/tasks.js";
 export { count } from "./words.js";
@@ -49,7 +49,7 @@ export { askEach, retryPick, selectProjects, type ProjectAnswer } from "./tracke
 export { historyLines, mergeByTime, onlyPhase, parseLogFile, projectLogDir, readLogFiles, type LogLine } from "./operator/log-lines.js";
 export { phaseDurations, type PhaseDuration } from "./operator/phase-durations.js";
 export { planRegistration, projectChanged, registeredGroup, retire, type RegistrationPlan } from "./tracker/registration.js";
-export { assessGroup, blockingReason, COMPLETION_BATCH, completionRequest, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
+export { assessGroup, blockingReason, COMPLETION_BATCH, completionRequest, groupMember, type GroupMember, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
 export { chunkLaunch, dropLaunch, readLaunch, storeLaunch, type LaunchChunk, type LaunchProject, type StoredLaunch } from "./tracker/launch-store.js";
 export {
   dispatch,

@@ -2,8 +2,8 @@ import Nano from "nano";
 import { Agent } from "undici";
 import type { z } from "zod";
 import { DroverError } from "./errors.js";
-import { projectStates, type ProjectState } from "./lifecycle.js";
-import { GroupDocSchema, ProjectDocSchema, type GroupDoc, type ProjectDoc } from "./documents.js";
+import { isActive, phaseOf, projectStates, type ProjectState } from "./lifecycle.js";
+import { GroupDocSchema, ProjectDocSchema, projectId, type GroupDoc, type ProjectDoc } from "./documents.js";
 import { createWriteBatcher, type RowOutcome } from "./write-batch.js";
 
 // The one store contract drover needs: documents by id, read back whole, written with their
@@ -19,6 +19,8 @@ export interface Doc {
 export interface DocStore {
   /** The document, or undefined when there is none. */
   get(id: string): Promise<unknown | undefined>;
+  /** Several documents in one request (CouchDB's _all_docs with keys), in the order asked; undefined where there is none. */
+  getMany(ids: string[]): Promise<Array<unknown | undefined>>;
   /** Writes the document; its _rev must be current (absent for a new one). Returns the new _rev. */
   put(doc: Doc): Promise<string>;
   /**
@@ -34,10 +36,24 @@ export interface DocStore {
   countStates(group: string): Promise<Record<ProjectState, number>>;
   /** A page of a group's projects in one state, in id order (the same view as `countStates`). */
   projectsInState(group: string, state: ProjectState, page: { skip: number; limit: number }): Promise<unknown[]>;
+  /**
+   * A page of a group's projects in one state, in id order, without their documents: each one's
+   * task start (null while its request waits in a queue) and time budget, from the same view.
+   */
+  taskStarts(group: string, state: ProjectState, page: { skip: number; limit: number }): Promise<TaskStart[]>;
   /** Ids of documents whose outbox still holds messages. */
   pendingOutbox(): Promise<string[]>;
   /** Closes the store's connections (a stopping service); optional. */
   close?(): Promise<void>;
+}
+
+/** When a project's running task started, as the state view carries it (see `taskStarts`). */
+export interface TaskStart {
+  id: string;
+  /** The current phase's startedAt; null when the task has not started. */
+  startedAt: string | null;
+  /** The project's own time budget in seconds; null when it has none. */
+  budgetSeconds: number | null;
 }
 
 export type PutResult = { id: string; rev: string } | { id: string; conflict: true };
@@ -51,10 +67,14 @@ export class ConflictError extends Error {
 
 const designDoc = {
   _id: "_design/drover",
-  version: 2,
+  version: 3,
   views: {
+    // The value: a running task's [startedAt, budget seconds], so that the search for lost tasks reads no documents.
     projects_by_group_state: {
-      map: "function (doc) { if (doc.type === 'project') emit([doc.group, doc.state], null); }",
+      map:
+        "function (doc) { if (doc.type !== 'project') return; var phase = { Scanning: 'scan', Computing: 'compute', Validating: 'validate' }[doc.state]; " +
+        "var rec = phase && doc.phases ? doc.phases[phase] : null; var budget = doc.config && doc.config.budget ? doc.config.budget.seconds : null; " +
+        "emit([doc.group, doc.state], rec && rec.startedAt ? [rec.startedAt, budget] : null); }",
       reduce: "_count",
     },
     pending_outbox: {
@@ -62,6 +82,12 @@ const designDoc = {
     },
   },
 };
+
+/** A row of the state view as a TaskStart (a value from an older view reads as not started). */
+function taskStart(id: string, value: unknown): TaskStart {
+  if (!Array.isArray(value) || typeof value[0] !== "string") return { id, startedAt: null, budgetSeconds: null };
+  return { id, startedAt: value[0], budgetSeconds: typeof value[1] === "number" ? value[1] : null };
+}
 
 interface NanoError {
   statusCode?: number;
@@ -174,6 +200,18 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
         throw asStoreError(e, `get ${id}`);
       }
     },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      try {
+        const r = await retryOnReset(() => db.fetch({ keys: ids }));
+        // A row per key asked, in order; a missing one has an error, a deleted one no doc.
+        const byId = new Map<string, unknown>();
+        for (const row of r.rows) if ("doc" in row && row.doc) byId.set(row.key, row.doc);
+        return ids.map((id) => byId.get(id));
+      } catch (e) {
+        throw asStoreError(e, `get ${ids.length} documents (${ids[0]}${ids.length > 1 ? ", …" : ""})`);
+      }
+    },
     put: (doc) => gathered(doc),
     async putMany(docs) {
       const rows = await bulkRows(docs);
@@ -229,6 +267,14 @@ export async function openCouchStore(url: string, dbName: string): Promise<DocSt
         throw asStoreError(e, `list ${state} projects of ${group}`);
       }
     },
+    async taskStarts(group, state, page) {
+      try {
+        const r = await retryOnReset(() => db.view("drover", "projects_by_group_state", { key: [group, state], reduce: false, skip: page.skip, limit: page.limit }));
+        return r.rows.map((row) => taskStart(row.id, row.value));
+      } catch (e) {
+        throw asStoreError(e, `list ${state} tasks of ${group}`);
+      }
+    },
     async pendingOutbox() {
       try {
         const r = await retryOnReset(() => db.view("drover", "pending_outbox", {}));
@@ -266,11 +312,22 @@ export function createMemoryStore(): DocStore & { docs: Map<string, Doc> } {
   const docs = new Map<string, Doc>();
   let n = 0;
   const clone = <T>(v: T): T => structuredClone(v);
+  const inState = (group: string, state: ProjectState, page: { skip: number; limit: number }) =>
+    [...docs.values()]
+      .filter((d) => (d as Partial<ProjectDoc>).type === "project" && (d as ProjectDoc).group === group && (d as ProjectDoc).state === state)
+      .sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
+      .slice(page.skip, page.skip + page.limit);
   return {
     docs,
     async get(id) {
       const d = docs.get(id);
       return d === undefined ? undefined : clone(d);
+    },
+    async getMany(ids) {
+      return ids.map((id) => {
+        const d = docs.get(id);
+        return d === undefined ? undefined : clone(d);
+      });
     },
     async put(doc) {
       const cur = docs.get(doc._id);
@@ -311,11 +368,15 @@ export function createMemoryStore(): DocStore & { docs: Map<string, Doc> } {
       return counts;
     },
     async projectsInState(group, state, page) {
-      return [...docs.values()]
-        .filter((d) => (d as Partial<ProjectDoc>).type === "project" && (d as ProjectDoc).group === group && (d as ProjectDoc).state === state)
-        .sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
-        .slice(page.skip, page.skip + page.limit)
-        .map(clone);
+      return inState(group, state, page).map(clone);
+    },
+    async taskStarts(group, state, page) {
+      return inState(group, state, page).map((d) => {
+        const p = d as ProjectDoc;
+        const phase = phaseOf(p.state);
+        const started = phase && phase !== "complete" && isActive(p.state) ? p.phases[phase]?.startedAt : undefined;
+        return taskStart(p._id, started ? [started, p.config.budget?.seconds ?? null] : null);
+      });
     },
     async pendingOutbox() {
       return [...docs.entries()]
@@ -395,6 +456,16 @@ export async function readGroup(store: DocStore, id: string): Promise<GroupDoc |
 export async function listProjects(store: DocStore, group: string): Promise<ProjectDoc[]> {
   const docs = await store.list(`project:${group}:`);
   return docs.map((d) => parseDoc(ProjectDocSchema, d, (d as Doc)._id));
+}
+
+/** These projects of a group, read in one request each `size` codes; those not registered are left out. */
+export async function readProjects(store: DocStore, group: string, codes: string[], size = 500): Promise<ProjectDoc[]> {
+  const out: ProjectDoc[] = [];
+  for (let i = 0; i < codes.length; i += size) {
+    const ids = codes.slice(i, i + size).map((c) => projectId(group, c));
+    for (const [k, d] of (await store.getMany(ids)).entries()) if (d !== undefined) out.push(parseDoc(ProjectDocSchema, d, ids[k] ?? "?"));
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, ProjectDocSchema, type Doc, newProject, openCouchStore, readProject, updateDoc, type DocStore, type ProjectDoc } from "@drover/shared";
+import { ConflictError, ProjectDocSchema, type Doc, newProject, openCouchStore, readProject, readProjects, updateDoc, type DocStore, type ProjectDoc } from "@drover/shared";
 import { checkProjectPages } from "../helpers/pages.js";
 import { COUCHDB_URL, isolate, servicesAvailable } from "../helpers/services.js";
 
@@ -91,6 +91,32 @@ describe.skipIf(!available)("the CouchDB store", () => {
 
   it("gives a group's projects a page at a time, in id order, each once, and no other group's", async () => {
     await checkProjectPages(store, "paged");
+  });
+
+  it("reads many documents in one request, in the order asked, with undefined for missing and deleted ones", async () => {
+    const now = new Date().toISOString();
+    const docs = ["m3", "m1", "m2"].map((c) => newProject("many", c, [`/${c}.nc`], { format: "zarr" }, "/w", now));
+    const revs = await Promise.all(docs.map((d) => store.put(d)));
+    await store.remove("project:many:m2", revs[2] as string);
+    const got = (await store.getMany(["project:many:m1", "project:many:none", "project:many:m3", "project:many:m2"])) as Array<ProjectDoc | undefined>;
+    expect(got.map((d) => d?.files[0])).toEqual(["/m1.nc", undefined, "/m3.nc", undefined]);
+    expect(got[0]?._rev).toBe(revs[1]);
+    expect(await readProjects(store, "many", ["m3", "none", "m1"])).toMatchObject([{ code: "m3" }, { code: "m1" }]);
+    expect(await store.getMany([])).toEqual([]);
+  });
+
+  it("gives each running task's start and budget from the state view, and null for one still queued", async () => {
+    const now = new Date().toISOString();
+    const base = (code: string) => newProject("tasks", code, ["/a.nc"], { format: "zarr" }, "/w", now);
+    const started = { ...base("a"), state: "Computing", config: { format: "zarr", budget: { seconds: 90 } }, phases: { compute: { status: "running", attempts: 1, startedAt: "2026-01-02T03:04:05.000Z" } } } as ProjectDoc;
+    const queued = { ...base("b"), state: "Computing", phases: { compute: { status: "queued", attempts: 1 } } } as ProjectDoc;
+    const otherState = { ...base("c"), state: "Scanning", phases: { scan: { status: "running", attempts: 1, startedAt: now } } } as ProjectDoc;
+    for (const d of [started, queued, otherState]) await store.put(d);
+    expect(await store.taskStarts("tasks", "Computing", { skip: 0, limit: 10 })).toEqual([
+      { id: "project:tasks:a", startedAt: "2026-01-02T03:04:05.000Z", budgetSeconds: 90 },
+      { id: "project:tasks:b", startedAt: null, budgetSeconds: null },
+    ]);
+    expect(await store.taskStarts("tasks", "Scanning", { skip: 0, limit: 10 })).toEqual([{ id: "project:tasks:c", startedAt: now, budgetSeconds: null }]);
   });
 
   it("answers undefined for a document that does not exist", async () => {

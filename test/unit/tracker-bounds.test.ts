@@ -151,7 +151,10 @@ describe("a project retried after its group completed", () => {
 
 describe("a group larger than one completion request", () => {
   it("is published a batch at a time, each request under the bus's bound, and Completed after the last", async () => {
-    const t = setup();
+    // Whole-group reads while a batch's publication is recorded: none (the batch is read by id).
+    let listing = false;
+    let groupReads = 0;
+    const t = setup({}, (s) => ({ ...s, list: (prefix, page) => ((groupReads += listing && prefix.startsWith("project:") ? 1 : 0), s.list(prefix, page)) }));
     const codes = Array.from({ length: 2 * COMPLETION_BATCH + 50 }, (_, i) => `p${String(i).padStart(5, "0")}`);
     await register(t, codes);
     for (const c of codes) await runToValidated(t, c);
@@ -168,10 +171,13 @@ describe("a group larger than one completion request", () => {
       const states = await Promise.all(codes.filter((c) => !published.includes(c)).map(async (c) => (await readProject(t.store, `project:g:${c}`))?.state));
       expect(new Set(states)).toEqual(new Set(["Completing"]));
       const items = req.body.projects.map((p) => ({ code: p.code, product: `/complete/g/data/${p.code}.json`, report: `/complete/g/reports/${p.code}.json` }));
+      listing = true;
       await t.reply("group.complete.succeeded", req, { completeDir: "/complete", items });
+      listing = false;
       published.push(...items.map((i) => i.code));
     }
     expect(published.sort()).toEqual(codes);
+    expect(groupReads).toBe(0);
     const g = await readGroup(t.store, "group:g");
     expect(g?.state).toBe("Completed");
     expect(g?.history.at(-1)?.reason).toContain(`${codes.length} products published`);

@@ -37,6 +37,20 @@ describe("the state-tracker's periodic pass", () => {
     expect((await readProject(t.store, "project:g:young"))?.history).toHaveLength(2);
   });
 
+  it("reads no project document while a large group's tasks wait in their queues or run within their budgets", async () => {
+    let reads = 0;
+    const t = setup({}, (s) => ({ ...s, get: (id) => ((reads += id.startsWith("project:") ? 1 : 0), s.get(id)), getMany: (ids) => ((reads += ids.length), s.getMany(ids)), projectsInState: (...a) => ((reads += 1_000_000), s.projectsInState(...a)) }));
+    const codes = Array.from({ length: 60 }, (_, i) => `p${i}`);
+    await register(t, codes);
+    for (const c of codes.slice(0, 20)) await startedAgo(t, c, 0.5 * HOUR);
+    await startedAgo(t, "p59", 2 * HOUR);
+    reads = 0;
+    expect(await t.tracker.expire()).toEqual({ resent: 0, expired: 1 });
+    // The lost one only: read to change it.
+    expect(reads).toBe(1);
+    expect(t.last("project.scan.request", "p59").attempt).toBe(2);
+  });
+
   it("uses the project's own time budget", async () => {
     const t = setup();
     await t.tracker.handle(await t.registration("g", [{ code: "p", files: ["/data/a.nc"], config: { format: "kerchunk", budget: { seconds: 60 } } }]));

@@ -8,6 +8,8 @@ import {
   createMessage,
   describeMove,
   groupId,
+  groupMember,
+  type GroupMember,
   listGroups,
   listProjects,
   planRegistration,
@@ -50,6 +52,7 @@ import {
   readGroup,
   readLaunch,
   readProject,
+  readProjects,
   removeDoc,
   storeHistory,
   trimHistory,
@@ -99,6 +102,8 @@ export interface TrackerDeps {
 
 /** Project documents written per bulk request when a group registers or moves together. */
 const BULK_BATCH = 500;
+/** Rows of the state view read at a time by the search for lost tasks (about 100 bytes each). */
+const EXPIRE_PAGE = 5000;
 
 export interface Tracker {
   /** Publishes what earlier runs decided but did not get to send (a crash between write and publish). */
@@ -285,11 +290,11 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const ready = counts.Validated + counts.Completed + (retryCompletion ? counts.CompletionFailed : 0);
     // Reading every project is only needed at the decision points.
     if (active > 0 && g.state === "Active" && ready < total - counts.Faultlisted) return;
-    // The decision needs each project's state, outputs and last error, not its history or outbox:
-    // read a page at a time and keep the rest, so memory does not grow with a group's history.
-    const all: ProjectDoc[] = [];
+    // The decision needs each project's state, outputs and last error (a GroupMember), not its
+    // history, files or reports: read a page at a time and keep only that.
+    const all: GroupMember[] = [];
     for await (const page of projectPages(store, group)) {
-      for (const p of page) all.push({ ...p, history: [], outbox: [], ...(retryCompletion && p.state === "CompletionFailed" ? { state: "Validated" as const } : {}) });
+      for (const p of page) all.push({ ...groupMember(p), ...(retryCompletion && p.state === "CompletionFailed" ? { state: "Validated" as const } : {}) });
     }
     let decision: ReturnType<typeof assessGroup> = { kind: "none" };
     const moved = await changeGroup(group, (cur) => {
@@ -309,7 +314,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const req = parseMessage("group.complete.request", request);
     // Every project the completion publishes, in this request's batch or a later one.
     const codes = new Set([...req.body.projects.map((p) => p.code), ...(g.completion?.pending ?? [])]);
-    for await (const page of projectPages(store, g.name)) await changeMany(page.filter((p) => codes.has(p.code)), (doc) => onCompletionQueued(doc, req, ctx()));
+    for await (const page of projectPages(store, g.name, BULK_BATCH)) await changeMany(page.filter((p) => codes.has(p.code)), (doc) => onCompletionQueued(doc, req, ctx()));
   }
 
   /** Tells whoever sent a request what came of it. Best effort: the change itself is already stored. */
@@ -391,12 +396,12 @@ export function createTracker(deps: TrackerDeps): Tracker {
    * still Completing (read from the state view a page at a time, not the whole group), and the
    * codes left after it. A pending project no longer Completing (retried meanwhile) is dropped.
    */
-  async function nextBatch(group: string, pending: string[]): Promise<{ batch: ProjectDoc[]; rest: string[] }> {
+  async function nextBatch(group: string, pending: string[]): Promise<{ batch: GroupMember[]; rest: string[] }> {
     const wanted = new Set(pending);
-    const batch: ProjectDoc[] = [];
+    const batch: GroupMember[] = [];
     for (let skip = 0; batch.length < COMPLETION_BATCH; skip += COMPLETION_BATCH) {
       const page = await projectsInState(store, group, "Completing", { skip, limit: COMPLETION_BATCH });
-      for (const p of page) if (wanted.has(p.code) && batch.length < COMPLETION_BATCH) batch.push({ ...p, history: [], outbox: [] });
+      for (const p of page) if (wanted.has(p.code) && batch.length < COMPLETION_BATCH) batch.push(groupMember(p));
       if (page.length < COMPLETION_BATCH) break;
     }
     const taken = new Set(batch.map((p) => p.code));
@@ -407,13 +412,12 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const g0 = await groups.fresh(groupId(msg.group));
     if (!g0 || g0.state !== "Completing" || g0.completion?.requestId !== msg.correlationId) return;
     // Projects first (one bulk write): a group reads Completed only once every project does.
+    // The batch's projects are read by id (one request), not found among the whole group's.
     const items = new Map(msg.body.items.map((i) => [i.code, i]));
-    for await (const page of projectPages(store, msg.group)) {
-      await changeMany(page.filter((p) => items.has(p.code)), (p) => {
-        const item = items.get(p.code);
-        return item ? onProjectCompleted(p, item, msg, ctx()) : undefined;
-      });
-    }
+    await changeMany(await readProjects(store, msg.group, [...items.keys()]), (p) => {
+      const item = items.get(p.code);
+      return item ? onProjectCompleted(p, item, msg, ctx()) : undefined;
+    });
     const published = (g0.completion.published ?? 0) + msg.body.items.length;
     const { batch, rest } = await nextBatch(msg.group, g0.completion.pending ?? []);
     if (batch.length > 0) {
@@ -646,7 +650,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
   }
 
   /** A started task's limit: its project's time budget (or the workers' default), a quarter more, and two minutes. */
-  const lostLimit = (p: ProjectDoc) => Math.ceil((p.config.budget?.seconds ?? deps.taskTimeoutSeconds ?? 3600) * 1.25 + (deps.lostMarginSeconds ?? 120));
+  const lostLimit = (budgetSeconds: number | null | undefined) => Math.ceil((budgetSeconds ?? deps.taskTimeoutSeconds ?? 3600) * 1.25 + (deps.lostMarginSeconds ?? 120));
 
   async function expire(now = Date.now()): Promise<{ resent: number; expired: number }> {
     const resent = await resend(60_000, now);
@@ -654,18 +658,20 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const c = () => ({ ...ctx(), now: new Date(now).toISOString() });
     for (const group of await liveGroups()) {
       for (const state of ["Scanning", "Computing", "Validating"] as const) {
-        for (let skip = 0; ; skip += 500) {
-          const page = await store.projectsInState(group, state, { skip, limit: 500 });
-          for (const raw of page) {
-            const code = (raw as { code?: string }).code;
-            if (!code) continue;
+        // Tasks' starts from the state view, without the documents: a large group waiting in its
+        // queues costs one small read, and only a task past its limit is read and changed.
+        for (let skip = 0; ; skip += EXPIRE_PAGE) {
+          const page = await store.taskStarts(group, state, { skip, limit: EXPIRE_PAGE });
+          for (const t of page) {
+            if (t.startedAt === null || (now - Date.parse(t.startedAt)) / 1000 <= lostLimit(t.budgetSeconds)) continue;
+            const code = t.id.slice(projectId(group, "").length);
             try {
-              if (await changeProject(group, code, (p) => expireLost(p, lostLimit(p), c()))) expired++;
+              if (await changeProject(group, code, (p) => expireLost(p, lostLimit(p.config.budget?.seconds), c()))) expired++;
             } catch (e) {
               log.error({ group, project: code, err: (e as Error).message }, `could not check ${group}/${code} for a lost task`);
             }
           }
-          if (page.length < 500) break;
+          if (page.length < EXPIRE_PAGE) break;
         }
       }
       if (expired > 0) askReview(group, "lease.expired");

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { connectBus, type Bus } from "../bus.js";
 import { loadConfig, redactUrl, type Config } from "../config.js";
 import { isDroverError } from "../errors.js";
@@ -14,7 +15,18 @@ export interface Service {
   bus: Bus;
 }
 
+/**
+ * How much V8 lets the heap grow past what the last full collection kept, in percent. By default
+ * it may grow to several times that: a state-tracker keeping about 35 MB alive (a heap snapshot
+ * mid-run) had a peak resident size that grew with the group it drove, 317 MB for 3,000 projects
+ * and 445 MB for 10,000. At 30 % the 3,000-project run peaked at 181 MB for the same CPU (22.0 s
+ * against 22.9 s; `bench --pipeline 3000`).
+ */
+export const HEAP_GROWING_PERCENT = 30;
+
 export async function boot(name: string, defaultPrefetch: number): Promise<Service> {
+  // Read by V8 at each full collection, so it takes effect although the heap exists already.
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   let config: Config;
   try {
     config = loadConfig();

@@ -46,8 +46,41 @@ export function moveGroup(g: GroupDoc, to: GroupState, event: string, why: strin
   return { ...g, state: to, reasons, updatedAt: ctx.now, history: [...g.history, { seq, at: ctx.now, from: g.state, to, event, reason }], outbox: [...g.outbox, notice] };
 }
 
+/**
+ * What a group's decision reads of each project: its state, why it is stuck, and what would be
+ * published. A review keeps only this of every project, so that a group of tens of thousands is
+ * decided on without their histories, files and reports in memory.
+ */
+export interface GroupMember {
+  code: string;
+  group: string;
+  state: ProjectDoc["state"];
+  driver?: ProjectDoc["driver"];
+  lastError: ProjectDoc["lastError"];
+  quarantineReason?: string | undefined;
+  validation?: { status: string } | undefined;
+  compute?: { revision: string } | undefined;
+  outputs: Pick<ProjectDoc["outputs"], "product" | "dataReport" | "metadataReport">;
+}
+
+/** A project as a group's decision reads it (see GroupMember). */
+export function groupMember(p: ProjectDoc): GroupMember {
+  const { product, dataReport, metadataReport } = p.outputs;
+  return {
+    code: p.code,
+    group: p.group,
+    state: p.state,
+    ...(p.driver ? { driver: p.driver } : {}),
+    lastError: p.lastError,
+    ...(p.quarantineReason !== undefined ? { quarantineReason: p.quarantineReason } : {}),
+    ...(p.validation ? { validation: { status: p.validation.status } } : {}),
+    ...(p.compute ? { compute: { revision: p.compute.revision } } : {}),
+    outputs: { ...(product !== undefined ? { product } : {}), ...(dataReport !== undefined ? { dataReport } : {}), ...(metadataReport !== undefined ? { metadataReport } : {}) },
+  };
+}
+
 /** Why a project holds its group back, in one line. */
-export function blockingReason(p: ProjectDoc): string | undefined {
+export function blockingReason(p: GroupMember): string | undefined {
   if (isFailed(p.state)) return `${p.code}: ${p.state}: ${p.lastError ? `${p.lastError.kind}: ${p.lastError.message}` : "see its history"}`;
   if (p.state === "ValidatedWithWarnings") return `${p.code}: ValidatedWithWarnings (${p.validation?.status ?? "warnings"}); accept it with 'drover accept ${p.group} ${p.code}' or retry`;
   if (p.state === "Quarantined") return `${p.code}: Quarantined: ${p.quarantineReason ?? "see its history"}; release it with 'drover release ${p.group} ${p.code}' or faultlist it`;
@@ -69,7 +102,7 @@ export type GroupDecision =
 export const COMPLETION_BATCH = 500;
 
 /** The request publishing these projects (at most COMPLETION_BATCH of them). */
-export function completionRequest(group: string, attempt: number, completeDir: string, projects: ProjectDoc[], ctx: RuleContext): Message<"group.complete.request"> {
+export function completionRequest(group: string, attempt: number, completeDir: string, projects: GroupMember[], ctx: RuleContext): Message<"group.complete.request"> {
   return ctx.make(
     "group.complete.request",
     { group, attempt },
@@ -92,7 +125,7 @@ export function completionRequest(group: string, attempt: number, completeDir: s
  * published. A Completed group whose project was retried afterwards (taken off the faultlist, say)
  * publishes that project once it is Validated, whatever the others do.
  */
-export function assessGroup(g: GroupDoc, projects: ProjectDoc[], completeDir: string, event: string, ctx: RuleContext): GroupDecision {
+export function assessGroup(g: GroupDoc, projects: GroupMember[], completeDir: string, event: string, ctx: RuleContext): GroupDecision {
   if (g.state === "Completing") return { kind: "none" };
   // A registration still writing its projects (the group lists codes not yet stored): wait for it.
   if (projects.length < g.projects.length) return { kind: "none" };
