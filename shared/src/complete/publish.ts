@@ -7,19 +7,14 @@ import type { KerchunkV1 } from "../refs/types.js";
 import { kerchunkJson } from "../refs/serialise.js";
 import { rewriteUrls } from "../refs/write-refs.js";
 import type { Body } from "../messages.js";
+import { SUMMARY_FILE, writeSummary, type PublishedItem } from "./summary.js";
 
 // complete: publish each validated product and its report into the complete directory, each
 // copied under a temporary name and renamed into place, then the group's summary. A journal
 // beside the summary says which items are in place: a publication cut short (a crash, a full
 // disk) resumes where it stopped, copies nothing twice, and leaves no temporary copies behind.
 
-export interface PublishedItem {
-  code: string;
-  product: string;
-  report: string;
-  /** The remote copy of references, with source paths rewritten into URLs. */
-  remote?: string;
-}
+export type { PublishedItem } from "./summary.js";
 
 function readJson(path: string, what: string, code: string): unknown {
   try {
@@ -60,16 +55,6 @@ function readJournal(path: string): JournalEntry[] {
       return [];
     }
   });
-}
-
-/** The projects a summary already lists (an earlier publication of the same group). */
-function readSummaryItems(path: string): PublishedItem[] {
-  try {
-    const v = JSON.parse(readFileSync(path, "utf8")) as { projects?: unknown };
-    return Array.isArray(v.projects) ? (v.projects as PublishedItem[]) : [];
-  } catch {
-    return [];
-  }
 }
 
 /**
@@ -154,11 +139,9 @@ export function publishGroup(
     items.push(item);
     appendFileSync(journalPath, `${JSON.stringify({ code: p.code, revision: p.revision, source: p.product, item } satisfies JournalEntry)}\n`);
   }
-  const summary = join(root, "summary.json");
+  const summary = join(root, SUMMARY_FILE);
   // Projects published before (a project retried after its group completed is published on its own) stay listed.
-  const codes = new Set(items.map((i) => i.code));
-  const earlier = readSummaryItems(summary).filter((i) => !codes.has(i.code));
-  writeJsonAtomic(summary, { group, completedAt: now.toISOString(), projects: [...earlier, ...items] });
+  writeSummary(summary, group, now, items);
   rmSync(journalPath, { force: true });
   return { items, summary };
 }

@@ -16,10 +16,19 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 /** Characters a string literal cannot hold as they are: quote, backslash, controls, DEL and beyond. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
 
+/**
+ * JSON text (as JSON.stringify writes it) with every character beyond ASCII escaped as Python's
+ * json.dumps escapes it. Outside string literals JSON has only ASCII, so the whole text may be
+ * escaped at once.
+ */
+export function asciiJsonText(json: string): string {
+  return json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** A JSON string literal in ASCII, as Python's json.dumps writes it (lowercase \u escapes, surrogate pairs for astral characters). */
 export function quote(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
-  return JSON.stringify(s).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return asciiJsonText(JSON.stringify(s));
 }
 
 function nonFinite(x: number): string | undefined {
