@@ -16,15 +16,8 @@ export interface PublishedItem {
 export const SUMMARY_FILE = "summary.json";
 
 /** The summary's first line: everything before the first project. */
-export function summaryHead(group: string, completedAt: string): string {
-  return `{"group":${JSON.stringify(group)},"completedAt":${JSON.stringify(completedAt)},"projects":[\n`;
-}
-
-export const SUMMARY_TAIL = "]}\n";
-
-/** A project's line; every line but the last ends with a comma. */
-export function summaryLine(item: PublishedItem, last: boolean): string {
-  return `${JSON.stringify(item)}${last ? "" : ","}\n`;
+function summaryHead(group: string, completedAt: string): string {
+  return `{"group":${JSON.stringify(group)},"completedAt":${JSON.stringify(completedAt)},"projects":[`;
 }
 
 function isPublishedItem(v: unknown): v is PublishedItem {
@@ -33,7 +26,7 @@ function isPublishedItem(v: unknown): v is PublishedItem {
 }
 
 /** The project a summary line holds; undefined for the head, the tail or anything else. */
-export function parseSummaryLine(line: string): PublishedItem | undefined {
+function parseSummaryLine(line: string): PublishedItem | undefined {
   const text = line.endsWith(",") ? line.slice(0, -1) : line;
   if (!text.startsWith('{"code":')) return undefined;
   try {
@@ -115,16 +108,15 @@ export function writeSummary(path: string, group: string, completedAt: Date, ite
         pending = "";
       }
     };
-    // A line is written once the next is known, so that only the last goes without a comma.
-    let held: PublishedItem | undefined;
+    // A project a line; each line but the last ends with the comma before the next.
+    let first = true;
     const add = (item: PublishedItem) => {
-      if (held) put(summaryLine(held, false));
-      held = item;
+      put(`${first ? "" : ","}\n${JSON.stringify(item)}`);
+      first = false;
     };
     for (const earlier of summaryItems(path)) if (!codes.has(earlier.code)) add(earlier);
     for (const item of items) add(item);
-    if (held) put(summaryLine(held, true));
-    put(SUMMARY_TAIL);
+    put("\n]}\n");
     writeSync(fd, pending);
     fsyncSync(fd);
     open = false;

@@ -41,9 +41,9 @@ function plainRefs(doc: KerchunkV1): boolean {
 
 /**
  * The text of a Kerchunk JSON file: ASCII throughout (paths included), like everything else drover
- * hands to Python. Tens of thousands of chunk references go through the engine's own JSON writer
- * and then have their non-ASCII characters escaped: a quarter of the time of writing each value
- * one by one, and the same text (anything else, such as a float, takes the general writer).
+ * hands to Python. Plain references (text, [url, offset, length]) go through the engine's own JSON
+ * writer and then have their non-ASCII characters escaped, which gives the general writer's text
+ * faster; anything else, such as a float, takes the general writer.
  */
 export function kerchunkJson(doc: KerchunkV1): string {
   return Object.keys(doc).length === 2 && plainRefs(doc) ? asciiJsonText(JSON.stringify(doc)) : pythonJson(doc);
