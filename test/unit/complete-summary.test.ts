@@ -35,6 +35,19 @@ describe("a group's summary", () => {
     expect([...summaryItems(path)].map((p) => p.code)).toEqual(codes);
   });
 
+  it("keeps paths beyond ASCII whole when their characters straddle a read block", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-summary-"));
+    const path = join(dir, "summary.json");
+    // Two-, three- and four-byte characters, many lines: some character falls across every 64 KiB boundary.
+    const codes = Array.from({ length: 2000 }, (_, i) => `p${i}`);
+    const odd = (c: string): PublishedItem => ({ code: c, product: `/données/${c}/é${"日本😀".repeat(12)}${"é".repeat(Number(c.slice(1)) % 7)}.json`, report: `/c/${c}.json` });
+    writeSummary(path, "g", new Date(), codes.map(odd));
+    writeSummary(path, "g", new Date(), [item("last")]);
+    const s = read(path);
+    expect(s.projects.map((p) => p.code)).toEqual([...codes, "last"]);
+    expect(s.projects.slice(0, -1).map((p) => p.product)).toEqual(codes.map((c) => odd(c).product));
+  });
+
   it("keeps the projects of a summary written whole by an earlier version (indented JSON)", () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-summary-"));
     const path = join(dir, "summary.json");

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import { tempPathFor } from "../fsutil.js";
 
 // A group's summary.json: every project published, one per line, so that a group completed in
@@ -50,12 +51,15 @@ function* fileLines(path: string): Generator<string> {
   }
   try {
     const buf = Buffer.alloc(READ_BLOCK);
+    // A character cut by a block's end is held back until the next block completes it.
+    const utf8 = new StringDecoder("utf8");
     let rest = "";
     for (let n = readSync(fd, buf, 0, READ_BLOCK, null); n > 0; n = readSync(fd, buf, 0, READ_BLOCK, null)) {
-      const lines = (rest + buf.toString("utf8", 0, n)).split("\n");
+      const lines = (rest + utf8.write(buf.subarray(0, n))).split("\n");
       rest = lines.pop() ?? "";
       yield* lines;
     }
+    rest += utf8.end();
     if (rest !== "") yield rest;
   } finally {
     closeSync(fd);
