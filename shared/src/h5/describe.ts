@@ -3,6 +3,7 @@ import { INTERNAL } from "../formats/hdf5/netcdf.js";
 import type { SkippedLink } from "../formats/layout.js";
 import { groupOf } from "../formats/scope.js";
 import type { AttrValue } from "../schemas.js";
+import { referenceKey, scalesFromDimensionList } from "./attached-scales.js";
 import { readAttribute, type AttributeRead, type H5Calls } from "./attribute-values.js";
 import { loadHdf5Module, loadModule, readChecked, type H5Dataset, type H5File, type H5Group } from "./open.js";
 import { utf8FromH5wasm } from "./text.js";
@@ -203,6 +204,23 @@ export async function describeFile(file: H5File, path: string, options: Describe
     }
   }
 
+  // Each scale's reference, to find the scales a DIMENSION_LIST names (made on first need).
+  const scaleRefs = new Map<string, string>();
+  const scaleByReference = () => {
+    if (scaleRefs.size === 0) for (const p of scaleName.keys()) scaleRefs.set(referenceKey(readChecked(path, p, () => module.create_object_reference(file.file_id, p))), p);
+    return scaleRefs;
+  };
+  /** Per axis, the first scale attached (null: none): DIMENSION_LIST read once, else the library axis by axis. */
+  const attachedScales = (p: string, ds: H5Dataset, rank: number): Array<string | null> => {
+    try {
+      const listed = scalesFromDimensionList(readOne(module, ds, path, p, "DIMENSION_LIST").value, rank, scaleByReference());
+      if (listed) return listed;
+    } catch {
+      // The library's own lookup below reports what is wrong with the list.
+    }
+    return Array.from({ length: rank }, (_, axis) => readChecked(path, `${p} dimension ${axis}`, () => ds.get_attached_scales(axis))[0] ?? null);
+  };
+
   // Dimensions by group and name: netCDF lets a group define a dimension of a name its parent
   // also uses. A scale's dimension belongs to the scale's group; phony dimensions to the root.
   const dims = new Map<string, DimensionSpec>();
@@ -216,11 +234,11 @@ export async function describeFile(file: H5File, path: string, options: Describe
     const unlimited = maxshape.map((m) => m >= UNLIMITED);
     const name = p.slice(p.lastIndexOf("/") + 1);
     const isScale = scaleName.has(p);
+    const attached = hasScales && !(isScale && shape.length === 1) ? attachedScales(p, ds, shape.length) : [];
     const axes = shape.map((size, axis): { name: string; group: string | undefined } => {
       if (isScale && shape.length === 1) return { name: scaleName.get(p) ?? name, group: groupOf(p) };
-      const attached = readChecked(path, `${p} dimension ${axis}`, () => (hasScales ? ds.get_attached_scales(axis) : []));
-      const scalePath = attached[0];
-      if (scalePath !== undefined) return { name: scaleName.get(scalePath) ?? scalePath.slice(scalePath.lastIndexOf("/") + 1), group: groupOf(scalePath) };
+      const scalePath = attached[axis];
+      if (scalePath) return { name: scaleName.get(scalePath) ?? scalePath.slice(scalePath.lastIndexOf("/") + 1), group: groupOf(scalePath) };
       let d = phony.get(size);
       if (d === undefined) {
         d = `phony_dim_${phony.size}`;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { referenceKey, scalesFromDimensionList } from "../../../shared/src/h5/attached-scales.js";
 import { readAttribute } from "../../../shared/src/h5/attribute-values.js";
 import { describeFile } from "../../../shared/src/h5/describe.js";
 import { loadHdf5, loadModule, openHdf5, type H5Dataset, type H5Group } from "../../../shared/src/h5/open.js";
@@ -83,6 +84,57 @@ describe("brief descriptions", () => {
     } finally {
       file.close();
     }
+  });
+});
+
+describe("scales attached to each axis, from DIMENSION_LIST read once", () => {
+  /** Every dataset of a file, by path. */
+  const datasets = async (name: string) => {
+    const lib = await loadHdf5();
+    const file = await openHdf5(FIXTURES + name);
+    const found: Array<{ path: string; ds: H5Dataset }> = [];
+    const walk = (g: H5Group, prefix: string) => {
+      for (const key of g.keys()) {
+        const child = g.get(key);
+        if (child instanceof lib.Group) walk(child, `${prefix}${key}/`);
+        else if (child instanceof lib.Dataset) found.push({ path: `${prefix}${key}`, ds: child });
+      }
+    };
+    walk(file, "/");
+    return { file, found };
+  };
+
+  it.each(FILES)("%s: the scale the library attaches to each axis", async (name) => {
+    const calls = await loadModule();
+    const { file, found } = await datasets(name);
+    try {
+      // References of every dataset, as describeFile makes them of its scales.
+      const refs = new Map(found.map(({ path }) => [referenceKey(calls.create_object_reference(file.file_id, path)), path]));
+      let listed = 0;
+      for (const { path, ds } of found) {
+        if (!calls.get_attribute_names(file.file_id, path).includes("DIMENSION_LIST")) continue;
+        const rank = ds.metadata.shape?.length ?? 0;
+        const fromLibrary = Array.from({ length: rank }, (_, axis) => ds.get_attached_scales(axis)[0] ?? null);
+        const fromList = scalesFromDimensionList(ds.get_attribute("DIMENSION_LIST", true), rank, refs);
+        expect({ path, scales: fromList }).toEqual({ path, scales: fromLibrary });
+        listed++;
+      }
+      // The netCDF-4 fixtures have variables along named dimensions: the list was read for them.
+      if (name.endsWith(".nc")) expect(listed).toBeGreaterThan(0);
+    } finally {
+      file.close();
+    }
+  });
+
+  it("leaves to the library a list of another shape or naming an object it does not know", () => {
+    const ref = (...bytes: number[]) => ({ ref_data: Uint8Array.from(bytes) });
+    const scales = new Map([[referenceKey([1, 0]), "/time"], [referenceKey([2, 0]), "/lat"]]);
+    expect(scalesFromDimensionList([[ref(1, 0)], [], [ref(2, 0), ref(1, 0)]], 3, scales)).toEqual(["/time", null, "/lat"]);
+    expect(scalesFromDimensionList([[ref(1, 0)], [ref(2, 0)]], 3, scales)).toBeUndefined();
+    expect(scalesFromDimensionList([[ref(1, 0)], [ref(3, 0)]], 2, scales)).toBeUndefined();
+    expect(scalesFromDimensionList([[ref(1, 0)], "lat"], 2, scales)).toBeUndefined();
+    expect(scalesFromDimensionList([[{ ref_data: [1, 0] }]], 1, scales)).toBeUndefined();
+    expect(scalesFromDimensionList("DIMENSION_LIST", 1, scales)).toBeUndefined();
   });
 });
 
