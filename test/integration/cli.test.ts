@@ -59,7 +59,7 @@ const commands: Record<string, string[]> = {
   refs: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--inline-threshold", "--remote", "--work", "--quiet", "--no-validate", "--allow-missing"],
   zarr: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--work", "--quiet", "--no-validate", "--allow-missing"],
   sample: [],
-  bench: ["--dir", "--out", "--rounds", "--pipeline", "--no-pipeline", "--copies"],
+  bench: ["--dir", "--out", "--rounds", "--pipeline", "--no-pipeline", "--copies", "--kerchunk"],
   lifecycle: [],
   selectors: [],
 };

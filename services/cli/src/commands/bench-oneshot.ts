@@ -20,22 +20,29 @@ export interface OneShotRun {
   peakRssMb: number;
 }
 
-function once(args: string[], rssFile: string): Promise<number> {
+/** Runs a command to its end; its wall time in seconds and what it printed on stdout. */
+export function spawnTimed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ seconds: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", rssHook, main, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, DROVER_RSS_FILE: rssFile } });
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+    let out = "";
     let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
     child.on("exit", (code) => {
-      const s = (performance.now() - t0) / 1000;
-      if (code === 0) resolve(s);
-      else reject(new Error(`drover ${args.slice(0, 1).join(" ")} … exited with ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
+      const seconds = (performance.now() - t0) / 1000;
+      if (code === 0) resolve({ seconds, stdout: out });
+      else reject(new Error(`${command} ${args.slice(0, 2).join(" ")} … exited with ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
     });
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+async function once(args: string[], rssFile: string): Promise<number> {
+  return (await spawnTimed(process.execPath, ["--import", rssHook, main, ...args], { ...process.env, DROVER_RSS_FILE: rssFile })).seconds;
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Runs `drover refs <files> -o out.json [extra…]` `rounds` times (after one warm-up for the page cache). */
 export async function timeOneShot(files: string[], extra: string[], rounds: number): Promise<OneShotRun> {
