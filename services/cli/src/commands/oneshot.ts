@@ -68,7 +68,7 @@ async function describeInThreads(files: string[]): Promise<{ sources: Promise<Va
  * Keeps V8's young generation at its starting size for the rest of the process. References
  * without validation allocate fast and keep little, and V8 grows the young generation when it
  * sees that: on the 200-file bench series that growth was a fifth of the peak memory. Measured
- * on the bench series (2026-12-05): 200 files 153 → 115–119 MB, 132 files 91 → 78 MB, time
+ * on the bench series (2026-12-05): 200 files 153 → 118–122 MB, 132 files 91 → 78 MB, time
  * unchanged (132 files 324 ± 12 against 327 ± 15 ms). V8 reads this flag whenever it would grow
  * the young generation, so it applies from here on. A validated run was 3–4 % slower with it and
  * its peak (the HDF5 library's threads) did not fall, so it is left as it is.
