@@ -3,8 +3,8 @@ import { seededIndex } from "./compare.js";
 
 // Which boxes of a variable the validator compares: the whole of small variables and coordinates
 // in every file; for large variables along the concatenation dimension, the first and last steps
-// of the first, the last and one pseudo-random file; variables without that dimension in the
-// first file only.
+// of the first, the last and one pseudo-random file (no step twice); variables without that
+// dimension in the first file only.
 
 /** Steps per box along the concatenation dimension at each end of a file. */
 const EDGE = 8;
@@ -51,9 +51,10 @@ export function boxesOf(
     for (const i of sampled) {
       if (i === undefined) continue;
       const n = lengthOf(i);
-      const head = centredBox(v.shape, concatAxis, 0, Math.min(EDGE, n));
-      const tail = centredBox(v.shape, concatAxis, Math.max(0, n - EDGE), n);
-      boxes.push({ file: i, ...head, at: starts[i] ?? 0 }, { file: i, ...tail, at: starts[i] ?? 0 });
+      const headEnd = Math.min(EDGE, n);
+      boxes.push({ file: i, ...centredBox(v.shape, concatAxis, 0, headEnd), at: starts[i] ?? 0 });
+      // The last steps, but for those the head already holds (a file of fewer than 2 × EDGE steps).
+      boxes.push({ file: i, ...centredBox(v.shape, concatAxis, Math.max(headEnd, n - EDGE), n), at: starts[i] ?? 0 });
     }
   }
   // Nothing to compare along a zero-length dimension.
