@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDroverError, scanProject, writeSeries, type SeriesSpec } from "@drover/shared";
 import { tinySeries } from "../helpers/series.js";
@@ -57,6 +57,17 @@ describe("scanning a project", () => {
     copyFileSync(files[0] ?? "", join(dup, "copy.nc"));
     const e = await scanError([files[0] ?? "", join(dup, "copy.nc")], join(root, "w3"));
     expect(e.message).toMatch(/copy\.nc starts at time=15, not after the end of .* the files overlap or one is a duplicate/);
+  });
+
+  it("names a variable the earliest file lacks even when that file is not listed first", async () => {
+    // Listed first: a later file with a scalar height; listed second: the earliest file, without
+    // it. The plan once read the earliest file's height and failed with an internal error.
+    const withHeight = await writeSeries(join(root, "height"), "height", spec({ height: 2 }), 1);
+    const e = await scanError([withHeight[2] ?? "", files[0] ?? ""], join(root, "w5"));
+    expect(e.kind).toBe("ConcatFatalError");
+    expect(e.message).toContain(`variable height is missing from ${basename(files[0] ?? "")};`);
+    expect(e.file).toBe(files[0]);
+    expect(e.message).not.toMatch(/internal/);
   });
 
   it("warns when chunk shapes differ and carries on", async () => {

@@ -181,9 +181,14 @@ export function planSeries(input: PlanInput): Inventory {
   }
   const ordered = order.map((i) => files[i] as FileInfo);
 
+  /** Whether a file holds the variable (one it lacks is reported below as missing). */
+  const holds = (f: FileInfo, v: VariableInfo) => f.variables.some((x) => x.path === v.path);
+  const earliest = ordered[0] as FileInfo;
+
   // Identical dimensions: every non-concatenated coordinate must have the same values everywhere.
   const identicalDims: string[] = [];
   for (const v of vars.filter((x) => x.isCoordinate && x.name !== concatDim)) {
+    if (!holds(earliest, v)) continue;
     const ref = input.values(order[0] as number, v);
     let ok = true;
     for (let k = 1; k < ordered.length; k++) {
@@ -210,11 +215,12 @@ export function planSeries(input: PlanInput): Inventory {
     }
   }
 
-  // Every variable must look the same in every file, but for its length along concatDim.
+  // Every variable must look the same in every file as in the first listed (which `vars` come
+  // from), but for its length along concatDim.
   for (const v of vars) {
     const concatAxis = concatDim === null ? -1 : v.dimensions.indexOf(concatDim);
-    for (let k = 1; k < ordered.length; k++) {
-      const f = ordered[k] as FileInfo;
+    for (const f of ordered) {
+      if (f === first) continue;
       const o = f.variables.find((x) => x.path === v.path);
       const where = { file: f.path, variable: v.name };
       if (!o) {
@@ -258,7 +264,7 @@ export function planSeries(input: PlanInput): Inventory {
       }
     }
     // A variable that does not span concatDim is taken from the first file: it must not change.
-    if (concatAxis < 0 && ordered.length > 1 && !v.isCoordinate && v.kind !== "string" && v.shape.reduce((a, b) => a * b, 1) <= SMALL) {
+    if (concatAxis < 0 && ordered.length > 1 && holds(earliest, v) && !v.isCoordinate && v.kind !== "string" && v.shape.reduce((a, b) => a * b, 1) <= SMALL) {
       const lastFile = ordered[ordered.length - 1] as FileInfo;
       const o = lastFile.variables.find((x) => x.path === v.path);
       if (o && same(o.shape, v.shape)) {
@@ -294,7 +300,8 @@ export function planSeries(input: PlanInput): Inventory {
       });
     }
   }
-  for (const f of ordered.slice(1)) {
+  for (const f of ordered) {
+    if (f === first) continue;
     for (const o of f.variables) {
       if (vars.some((v) => v.path === o.path) || !first.variables.every((v) => v.path !== o.path)) continue;
       if (config.keepVars && !config.keepVars.includes(o.name)) continue;

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { FileInfo, VariableInfo } from "../../shared/src/h5/describe.js";
+import { planAggregation } from "../../shared/src/scan/plan.js";
+
+// The plan compares every file with the first one listed, whatever order the files take along
+// the concatenation dimension: a variable missing from the earliest file is a fatal issue that
+// names the file, not a read of something the file does not hold.
+
+function variable(name: string, dims: string[], shape: number[], isCoordinate = false): VariableInfo {
+  return { name, path: `/${name}`, dimensions: dims, shape, unlimited: dims.map((d) => d === "time"), dtype: "<f8", kind: "float", chunks: null, filters: [], attributes: name === "time" ? { units: "days since 1850-01-01" } : {}, floatAttributes: [], isCoordinate };
+}
+
+function file(path: string, variables: VariableInfo[]): FileInfo {
+  const dims = new Map<string, number>();
+  for (const v of variables) v.dimensions.forEach((d, a) => dims.set(d, v.shape[a] ?? 0));
+  return { path, size: 1, mtimeMs: 0, dimensions: [...dims].map(([name, size]) => ({ name, size, unlimited: name === "time" })), attributes: {}, floatAttributes: [], groups: [], variables };
+}
+
+const time = variable("time", ["time"], [2], true);
+const lat = variable("lat", ["lat"], [3], true);
+const lon = variable("lon", ["lon"], [4], true);
+const tas = variable("tas", ["time", "lat", "lon"], [2, 3, 4]);
+const height = variable("height", [], []);
+
+/** Values as a reader gives them: a variable the file does not hold is an error, as in scanProject. */
+function valuesOf(files: FileInfo[], firstTime: number[]) {
+  return (i: number, v: VariableInfo): Float64Array => {
+    const f = files[i] as FileInfo;
+    if (!f.variables.some((x) => x.path === v.path)) throw new Error(`internal: ${f.path} has no ${v.path}`);
+    if (v.name === "time") return Float64Array.of(firstTime[i] ?? 0, (firstTime[i] ?? 0) + 1);
+    return Float64Array.from({ length: v.shape.reduce((p, n) => p * n, 1) }, (_, k) => k);
+  };
+}
+
+describe("planning files listed out of time order", () => {
+  it.each([
+    ["a coordinate", "lat", [time, lon, tas]],
+    ["a variable that does not span time", "height", [time, lat, lon, tas]],
+  ] as const)("names %s the earliest file lacks, when it is listed second", (_, missing, earliestHolds) => {
+    // Listed first: the later file (time 10, 11), holding everything; second: the earliest (0, 1).
+    const files = [file("/d/later.nc", [time, lat, lon, tas, height]), file("/d/earliest.nc", [...earliestHolds])];
+    const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values: valuesOf(files, [10, 0]) });
+    expect(inventory.files.map((f) => f.path)).toEqual(["/d/earliest.nc", "/d/later.nc"]);
+    expect(inventory.issues).toContainEqual(expect.objectContaining({ severity: "fatal", code: "missing_variable", variable: missing, file: "/d/earliest.nc" }));
+  });
+
+  it("still finds nothing wrong in complete files listed out of order", () => {
+    const files = [file("/d/later.nc", [time, lat, lon, tas, height]), file("/d/earliest.nc", [time, lat, lon, tas, height])];
+    const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values: valuesOf(files, [10, 0]) });
+    expect(inventory.issues.filter((i) => i.severity === "fatal")).toEqual([]);
+    expect(inventory.identicalDims).toEqual(["lat", "lon"]);
+  });
+});
