@@ -136,6 +136,31 @@ describe("drover refs --no-validate", () => {
   });
 });
 
+describe("drover refs on files that cannot be combined", () => {
+  it("keeps the inventory listing every problem beside the output and names it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-refused-"));
+    try {
+      // Two grids: every file of the second series differs from the first's in lat, lon and tas.
+      const narrow = await writeSeries(join(dir, "narrow"), "n", tinySeries({ steps: [2, 2, 2, 2] }), 1);
+      const wide = await writeSeries(join(dir, "wide"), "w", tinySeries({ steps: [2, 2, 2, 2], nlat: 5, nlon: 10 }), 2);
+      const out = join(dir, "out.json");
+      const r = await run(["refs", narrow[0] ?? "", ...wide.slice(1), "-o", out, "--no-validate"]);
+      expect(r.code).toBe(1);
+      const more = /… \((\d+) more in (\S+)\)/.exec(r.stderr);
+      expect(more, r.stderr).not.toBeNull();
+      expect(more?.[2]).toBe(`${out}.inventory.json`);
+      const inventory = JSON.parse(readFileSync(`${out}.inventory.json`, "utf8")) as { issues: Array<{ severity: string; message: string }> };
+      const fatal = inventory.issues.filter((i) => i.severity === "fatal");
+      // The message shows five problems and counts the rest: together, every fatal one in the file.
+      expect(fatal.length).toBe(5 + Number(more?.[1]));
+      for (const i of fatal.slice(0, 5)) expect(r.stderr).toContain(i.message);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const available = await servicesAvailable();
 
 describe.skipIf(!available)("drover against the broker and the database", () => {

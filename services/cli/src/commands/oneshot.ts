@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, isAbsolute, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { DroverError } from "@drover/shared/errors";
+import { DroverError, isDroverError } from "@drover/shared/errors";
 import { copyAtomic, writeFileAtomic, writeJsonAtomic } from "@drover/shared/fsutil";
 import { globFiles } from "@drover/shared/group/glob";
 import { RefsNotExpressibleError } from "@drover/shared/refs/combine";
@@ -98,6 +98,26 @@ async function validated(project: string, files: string[], config: ProjectConfig
   return true;
 }
 
+/**
+ * A failure whose reports (the scan's inventory, listing every problem) lie in the temporary
+ * work directory, which is removed on the way out: each report is copied beside the output
+ * (`out.json.inventory.json`), and the error names the copy instead.
+ */
+function withReportsKept(e: unknown, work: string, out: string): unknown {
+  if (!isDroverError(e)) return e;
+  const inWork = Object.entries(e.reports).filter(([, path]) => path.startsWith(`${work}/`));
+  if (inWork.length === 0) return e;
+  let message = e.message;
+  const reports = { ...e.reports };
+  for (const [name, path] of inWork) {
+    const kept = `${out}.${name}.json`;
+    copyAtomic(path, kept);
+    message = message.replaceAll(path, kept);
+    reports[name] = kept;
+  }
+  return new DroverError(e.kind, message, { permanent: e.permanent, reports, cause: e, ...(e.file === undefined ? {} : { file: e.file }), ...(e.variable === undefined ? {} : { variable: e.variable }) });
+}
+
 /** `--remote FROM=TO`, split at the first `=` (a URL may hold more), checked before any work. */
 function remoteOption(arg: string | undefined, parquet: boolean): { from: string; to: string } | undefined {
   if (arg === undefined) return undefined;
@@ -135,7 +155,9 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   if (kind === "refs" && !validate) keepYoungGenerationSmall();
   const readers = validate ? await describeInThreads(files) : undefined;
   try {
-    const scan = await scanProject(basename(out), files, config, work);
+    const scan = await scanProject(basename(out), files, config, work).catch((e: unknown) => {
+      throw workArg ? e : withReportsKept(e, work, out);
+    });
     for (const i of scan.summary.issues) say(`${i.severity}: ${i.message}`);
     say(`scanned ${files.length} files in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${scan.summary.variables.length} variables along ${scan.summary.concatDim ?? "no dimension"}`);
     let product: string;
