@@ -159,6 +159,19 @@ describe("drover refs on files that cannot be combined", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("refuses an output that is a directory before reading any file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-outdir-"));
+    try {
+      const out = join(dir, "refs.json");
+      mkdirSync(out);
+      const r = await run(["refs", join(dir, "no-such-file.nc"), "-o", out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`-o ${out} is a directory`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 const available = await servicesAvailable();

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, isAbsolute, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -135,6 +135,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const out = resolve(output);
   const parquet = kind === "refs" && /\.(parq|parquet)$/.test(out);
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
+  if (!parquet && kind === "refs" && existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`-o ${output} is a directory: name the JSON file to write`);
   const remote = remoteOption(str(values, "remote"), parquet);
   const files = expand(positionals);
   const config: ProjectConfig = { format: kind === "refs" ? "kerchunk" : "zarr" };
