@@ -44,6 +44,14 @@ describe("planning files listed out of time order", () => {
     expect(inventory.issues).toContainEqual(expect.objectContaining({ severity: "fatal", code: "missing_variable", variable: missing, file: "/d/earliest.nc" }));
   });
 
+  it("names the concatenation coordinate a file lacks", () => {
+    const files = [file("/d/a.nc", [time, lat, lon, tas]), file("/d/b.nc", [lat, lon, tas])];
+    const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk", concatDim: "time" }, values: valuesOf(files, [0, 10]) });
+    expect(inventory.issues).toContainEqual(expect.objectContaining({ severity: "fatal", code: "missing_variable", variable: "time", file: "/d/b.nc" }));
+    // Its lack is the one problem: not also units that "differ" or values out of order.
+    expect(inventory.issues.filter((i) => i.severity === "fatal").map((i) => i.code)).toEqual(["missing_variable"]);
+  });
+
   it("still finds nothing wrong in complete files listed out of order", () => {
     const files = [file("/d/later.nc", [time, lat, lon, tas, height]), file("/d/earliest.nc", [time, lat, lon, tas, height])];
     const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values: valuesOf(files, [10, 0]) });

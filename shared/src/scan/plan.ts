@@ -122,7 +122,7 @@ export function planSeries(input: PlanInput): Inventory {
     const units = files.map((f) => f.variables.find((v) => v.name === concatDim)?.attributes["units"]);
     const calendar = coordVar.attributes["calendar"];
     units.forEach((u, i) => {
-      if (same(u, units[0])) return;
+      if (same(u, units[0]) || !files[i]?.variables.some((v) => v.name === concatDim)) return;
       try {
         shifts[i] = reencoder(String(u), String(units[0]), calendar);
         differingUnits[i] = String(u);
@@ -144,8 +144,11 @@ export function planSeries(input: PlanInput): Inventory {
         variable: concatDim,
       });
     }
-    const coords = files.map((_, i) => {
-      const raw = input.values(i, files[i]?.variables.find((v) => v.name === concatDim) ?? coordVar);
+    const coords = files.map((f, i) => {
+      // A file without the coordinate has no place in the order: it is reported below as missing it.
+      const own = f.variables.find((v) => v.name === concatDim);
+      if (!own) return new Float64Array(0);
+      const raw = input.values(i, own);
       const map = shifts[i];
       return map ? raw.map(map) : raw;
     });
