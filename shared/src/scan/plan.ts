@@ -119,10 +119,12 @@ export function planSeries(input: PlanInput): Inventory {
   const shifts: Array<((x: number) => number) | undefined> = [];
   const differingUnits: Record<number, string> = {};
   if (concatDim !== null && coordVar && files.length > 1) {
-    const units = files.map((f) => f.variables.find((v) => v.name === concatDim)?.attributes["units"]);
+    // Each file's own concatenated coordinate (absent: reported below as missing).
+    const fileCoords = files.map((f) => f.variables.find((v) => v.name === concatDim));
+    const units = fileCoords.map((c) => c?.attributes["units"]);
     const calendar = coordVar.attributes["calendar"];
     units.forEach((u, i) => {
-      if (same(u, units[0]) || !files[i]?.variables.some((v) => v.name === concatDim)) return;
+      if (same(u, units[0]) || !fileCoords[i]) return;
       try {
         shifts[i] = reencoder(String(u), String(units[0]), calendar);
         differingUnits[i] = String(u);
@@ -144,9 +146,8 @@ export function planSeries(input: PlanInput): Inventory {
         variable: concatDim,
       });
     }
-    const coords = files.map((f, i) => {
-      // A file without the coordinate has no place in the order: it is reported below as missing it.
-      const own = f.variables.find((v) => v.name === concatDim);
+    const coords = fileCoords.map((own, i) => {
+      // A file without the coordinate has no place in the order.
       if (!own) return new Float64Array(0);
       const raw = input.values(i, own);
       const map = shifts[i];
