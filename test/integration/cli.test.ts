@@ -8,6 +8,7 @@ import { serviceEntry, startService, ROOT, type Running } from "../helpers/proce
 import { tinySeries } from "../helpers/series.js";
 import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
 import { within } from "../helpers/wait.js";
+import { pythonHasXarray, xarrayCompareAsync } from "../helpers/python.js";
 
 // The command line as a newcomer meets it: help for every command, output through pipes, a
 // missing group, a relaunched group, and operator requests that the state-tracker refuses.
@@ -116,6 +117,8 @@ describe("drover --help", () => {
   });
 });
 
+const hasXarray = pythonHasXarray();
+
 describe("drover refs --no-validate", () => {
   it("writes the same references as a validated run, says they are not validated, and writes no report", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-novalidate-"));
@@ -130,6 +133,27 @@ describe("drover refs --no-validate", () => {
       expect(readFileSync(join(dir, "fast.json"), "utf8")).toBe(readFileSync(join(dir, "checked.json"), "utf8"));
       expect(existsSync(join(dir, "checked.json.report.json"))).toBe(true);
       expect(existsSync(join(dir, "fast.json.report.json"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("drover refs on files under a directory named with a space and a non-ASCII letter", () => {
+  it.skipIf(!hasXarray)("names each file as fsspec reads it, and the product opens in xarray equal to its sources", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-spaced-"));
+    try {
+      const files = await writeSeries(join(dir, "run 1 \u00e9"), "sp", tinySeries({ steps: [2, 2] }), 7);
+      const out = join(dir, "out.json");
+      const r = await run(["refs", ...files, "-o", out, "--inline-threshold", "0"]);
+      expect(r.code, r.stderr).toBe(0);
+      const refs = (JSON.parse(readFileSync(out, "utf8")) as { refs: Record<string, unknown> }).refs;
+      const urls = new Set(Object.values(refs).flatMap((ref) => (Array.isArray(ref) ? [ref[0] as string] : [])));
+      // fsspec's local filesystem takes the text after "file://" as the path, undecoded.
+      expect([...urls].sort()).toEqual(files.map((f) => `file://${f}`).sort());
+      const compared = await xarrayCompareAsync(out, "time", files);
+      expect(compared.problems).toEqual([]);
+      expect(compared.variables).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,3 @@
-import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import { DroverError } from "../errors.js";
 import type { ByteSource } from "../formats/byte-source.js";
@@ -6,6 +5,7 @@ import type { AttributeValue, FileLayout, VariableLayout } from "../formats/layo
 import { nonZeroChunks } from "../scan/chunks.js";
 import { fletcher32, numcodecsFilters } from "./filters.js";
 import type { FileRefs, Ref, VariableRefs, ZArrayMeta } from "./types.js";
+import { fileUrl } from "./urls.js";
 import { fillBytes, readBytes } from "./values.js";
 import { vlenStrings } from "../formats/hdf5/vlen-strings.js";
 import { ENUM_ATTRIBUTE, refusalOf } from "../strings/kinds.js";
@@ -188,7 +188,7 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
  * cannot carry is left out (the scan refuses it by name, and the validator reports it missing).
  */
 export function fileRefs(src: ByteSource, layout: FileLayout, options: SingleOptions): FileRefs {
-  const url = pathToFileURL(layout.path).href;
+  const url = fileUrl(layout.path);
   return {
     url,
     attributes: layout.attributes,

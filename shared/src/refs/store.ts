@@ -1,10 +1,10 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { DroverError } from "../errors.js";
 import type { KerchunkV1, Ref } from "./types.js";
+import { urlPath } from "./urls.js";
 
 // A read-only zarrita store over Kerchunk v1 references: metadata and inline chunks from the
-// document, byte ranges read from local files (file:// URLs, or paths) with positional reads.
+// document, byte ranges read from local files ("file://" + the path, unescaped, or paths) with positional reads.
 
 export interface RefsStore {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -15,7 +15,7 @@ const enc = new TextEncoder();
 
 export function createRefsStore(doc: KerchunkV1, options: { resolve?: (url: string) => string } = {}): RefsStore {
   const fds = new Map<string, number>();
-  const pathOf = options.resolve ?? ((url: string) => (url.startsWith("file://") ? fileURLToPath(url) : url));
+  const pathOf = options.resolve ?? urlPath;
   const fd = (url: string) => {
     let f = fds.get(url);
     if (f === undefined) {

@@ -1,6 +1,5 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { DroverError } from "../errors.js";
 import { SourcePool } from "../formats/byte-source.js";
 import type { FileLayout } from "../formats/layout.js";
@@ -16,6 +15,7 @@ import { BYTES_PER_REFERENCE, writeParquetRefs } from "./parquet.js";
 import { kerchunkJson, toKerchunk, type RefsDataset } from "./serialise.js";
 import { fileRefs } from "./single.js";
 import type { FileRefs, KerchunkV1 } from "./types.js";
+import { fileUrl, remoteRemainder } from "./urls.js";
 
 export const REFS_REVISION = "k1.0";
 
@@ -116,10 +116,10 @@ export function buildReferences(
 
 /** Rewrites every reference whose URL starts with `from` (PADOCC's remote copy for publication). */
 export function rewriteUrls(doc: KerchunkV1, from: string, to: string): KerchunkV1 {
-  const prefix = from.startsWith("/") ? pathToFileURL(from).href.replace(/\/?$/, from.endsWith("/") ? "/" : "") : from;
+  const prefix = from.startsWith("/") ? fileUrl(from) : from;
   const refs: KerchunkV1["refs"] = {};
   for (const [k, r] of Object.entries(doc.refs)) {
-    refs[k] = Array.isArray(r) && typeof r[0] === "string" && r[0].startsWith(prefix) ? ([to + r[0].slice(prefix.length), ...r.slice(1)] as typeof r) : r;
+    refs[k] = Array.isArray(r) && typeof r[0] === "string" && r[0].startsWith(prefix) ? ([to + remoteRemainder(r[0].slice(prefix.length), to), ...r.slice(1)] as typeof r) : r;
   }
   return { version: 1, refs };
 }

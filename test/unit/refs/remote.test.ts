@@ -23,6 +23,14 @@ describe("the remote copy of references (PADOCC's kr revision)", () => {
     expect(doc.refs["tas/0.0.0"]).toEqual(["file:///badc/cmip6/tas_1.nc", 100, 50]);
   });
 
+  it("percent-encodes a path's segments for an http(s) server and leaves a local target's path as it is", () => {
+    const odd: KerchunkV1 = { version: 1, refs: { "tas/0.0.0": ["file:///badc/run 1/tas \u00e9#2.nc", 100, 50] } };
+    // Worked out by hand from RFC 3986: space %20, "é" (UTF-8 C3 A9) %C3%A9, "#" %23; "/" kept.
+    expect(rewriteUrls(odd, "/badc/", "https://dap.ceda.ac.uk/badc/").refs["tas/0.0.0"]).toEqual(["https://dap.ceda.ac.uk/badc/run%201/tas%20%C3%A9%232.nc", 100, 50]);
+    // fsspec reads a local path after "file://" as written: nothing may be escaped there.
+    expect(rewriteUrls(odd, "/badc/", "file:///mirror/badc/").refs["tas/0.0.0"]).toEqual(["file:///mirror/badc/run 1/tas \u00e9#2.nc", 100, 50]);
+  });
+
   it("publishes the remote copy beside the local references at completion", () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-remote-"));
     mkdirSync(join(dir, "work"));
