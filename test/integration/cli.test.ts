@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, openSync, truncateSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -154,6 +154,37 @@ describe("drover refs on files under a directory named with a space and a non-AS
       const compared = await xarrayCompareAsync(out, "time", files);
       expect(compared.problems).toEqual([]);
       expect(compared.variables).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("drover refs and zarr on a file with a damaged compressed chunk", () => {
+  it("fails naming the file and the variable, writes nothing, and prints no HDF5-DIAG flood", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-damaged-"));
+    try {
+      const files = await writeSeries(join(dir, "data"), "dm", tinySeries({ steps: [3, 3], nlat: 20, nlon: 40, chunks: [1, 20, 40] }), 11);
+      const map = join(dir, "map.json");
+      const mapped = await run(["refs", ...files, "-o", map, "--no-validate", "--inline-threshold", "0"]);
+      expect(mapped.code, mapped.stderr).toBe(0);
+      // The middle of the second file's second tas chunk (a zlib stream) overwritten with a ramp.
+      const damaged = files[1] ?? "";
+      const refs = (JSON.parse(readFileSync(map, "utf8")) as { refs: Record<string, unknown> }).refs;
+      const [, offset, length] = refs["tas/4.0.0"] as [string, number, number];
+      expect(length).toBeGreaterThan(300);
+      const fd = openSync(damaged, "r+");
+      writeSync(fd, Uint8Array.from({ length: 200 }, (_, i) => i), 0, 200, offset + 100);
+      closeSync(fd);
+      for (const [command, out] of [["refs", join(dir, "out.json")], ["zarr", join(dir, "out.zarr")]] as const) {
+        const r = await run([command, ...files, "-o", out]);
+        expect(r.code, `${command}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain(damaged);
+        expect(r.stderr).toMatch(/variable \/?tas\b/);
+        expect(r.stderr).toContain("re-copy it from the archive");
+        expect(r.stderr).not.toContain("HDF5-DIAG");
+        expect(existsSync(out)).toBe(false);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -19,7 +19,11 @@ let ready: Promise<typeof import("h5wasm/node")> | undefined;
 /** h5wasm's module, loaded on the first call. */
 export function loadHdf5Module(): Promise<typeof import("h5wasm/node")> {
   ready ??= import("h5wasm/node").then(async (m) => {
-    await m.default.ready;
+    const lib = await m.default.ready;
+    // A failed read (a corrupt compressed chunk) otherwise only prints HDF5-DIAG on the process's
+    // own stderr, where it cannot be caught, and returns the buffer unfilled: zeros taken for data.
+    // With this handler every error the HDF5 library reports is thrown, with its stack as text.
+    lib.activate_throwing_error_handler();
     return m;
   });
   return ready;
@@ -106,6 +110,12 @@ export function summariseDiagnostics(diag: string): string {
   return last ? (last[2] ?? "").trim() : "";
 }
 
+/** What went wrong, in a line: from the diagnostics printed, or from the stack the throwing handler put in the error. */
+function diagnosisOf(r: { error: unknown; diagnostics: string }): string {
+  const message = r.error instanceof Error ? r.error.message : String(r.error);
+  return summariseDiagnostics(r.diagnostics) || summariseDiagnostics(message) || message;
+}
+
 /** Opens a netCDF4/HDF5 file for reading, or throws a SourceFormatError naming the file and the fix. */
 export async function openHdf5(path: string): Promise<H5File> {
   return openHdf5Sync(await loadHdf5(), path);
@@ -151,7 +161,7 @@ export function openHdf5Sync(lib: typeof h5wasm, path: string): H5File {
   }
   const r = withDiagnostics(() => new lib.File(path, "r"));
   if ("value" in r) return r.value;
-  const why = summariseDiagnostics(r.diagnostics) || (r.error as Error).message;
+  const why = diagnosisOf(r);
   throw new DroverError(
     "SourceFormatError",
     `${path}: the HDF5 library cannot open it: ${why}; the file is damaged or truncated, re-copy it from the archive`,
@@ -163,7 +173,7 @@ export function openHdf5Sync(lib: typeof h5wasm, path: string): H5File {
 export function readChecked<T>(path: string, variable: string, f: () => T): T {
   const r = withDiagnostics(f);
   if ("value" in r) return r.value;
-  const why = summariseDiagnostics(r.diagnostics) || (r.error as Error).message;
+  const why = diagnosisOf(r);
   throw new DroverError(
     "SourceFormatError",
     `${path}: cannot read variable ${variable}: ${why}; the file is damaged or truncated, re-copy it from the archive`,

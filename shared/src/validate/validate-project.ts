@@ -3,7 +3,7 @@ import { join } from "node:path";
 import FileSystemStore from "@zarrita/storage/fs";
 import * as zarr from "zarrita";
 import { registerEncoders } from "../compute/codecs.js";
-import { DroverError } from "../errors.js";
+import { DroverError, isDroverError } from "../errors.js";
 import { openParquetRefs } from "../refs/parquet.js";
 import { createRefsStore } from "../refs/store.js";
 import type { KerchunkV1 } from "../refs/types.js";
@@ -62,7 +62,22 @@ async function hasProductGroup(root: zarr.Location<zarr.Readable>, name: string)
   }
 }
 
+/** `read`, with a failure to decode the product's chunks named by variable and box. */
+async function productBox<T>(arr: ZArray, start: number[], stop: number[], read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isDroverError(e)) throw e;
+    const box = start.map((s, a) => `${s}:${stop[a] ?? s}`).join(",");
+    throw new DroverError("ValidationError", `the product's ${arr.path}[${box}] cannot be read: ${(e as Error).message}; a chunk it points at is damaged, or the product is`, { variable: arr.path, cause: e });
+  }
+}
+
 async function readProduct(arr: ZArray, start: number[], stop: number[]): Promise<NumericArray> {
+  return productBox(arr, start, stop, () => readProductBox(arr, start, stop));
+}
+
+async function readProductBox(arr: ZArray, start: number[], stop: number[]): Promise<NumericArray> {
   if (arr.shape.length === 0) {
     const v = await zarr.get(arr, null);
     return (typeof v === "object" && v !== null && "data" in v ? v.data : Float64Array.of(Number(v))) as NumericArray;
@@ -74,7 +89,7 @@ async function readProduct(arr: ZArray, start: number[], stop: number[]): Promis
 
 /** Text elements of a box of the product: fixed-length bytes up to their trailing NULs, or vlen-utf8 strings. */
 async function readProductText(arr: ZArray, start: number[], stop: number[]): Promise<string[]> {
-  const got: unknown = arr.shape.length === 0 ? await zarr.get(arr, null) : await zarr.get(arr, start.map((s, a) => zarr.slice(s, stop[a] ?? s)));
+  const got: unknown = await productBox(arr, start, stop, () => (arr.shape.length === 0 ? zarr.get(arr, null) : zarr.get(arr, start.map((s, a) => zarr.slice(s, stop[a] ?? s)))));
   const data: unknown = typeof got === "object" && got !== null && "data" in got ? (got as { data: unknown }).data : got;
   if (typeof data === "string") return [data];
   if (Array.isArray(data)) return data.map((x) => String(x));
