@@ -191,6 +191,45 @@ describe("drover refs and zarr on a file with a damaged compressed chunk", () =>
   });
 });
 
+describe("drover zarr and refs -o over something that exists", () => {
+  it("refuse a directory holding their sources or other files, before any work, and replace an earlier product", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-overwrite-"));
+    try {
+      const files = await writeSeries(join(dir, "data"), "ow", tinySeries({ steps: [2, 2] }), 13);
+      const sizes = files.map((f) => statSync(f).size);
+      for (const [command, out] of [["zarr", join(dir, "data")], ["refs", join(dir, "data")], ["zarr", dir]] as const) {
+        const target = command === "refs" ? join(out, "..", "data.parq") : out;
+        if (command === "refs") mkdirSync(join(target, "data"), { recursive: true });
+        if (command === "refs") copyFileSync(files[0] ?? "", join(target, "data", "copy.nc"));
+        const r = await run([command, ...(command === "refs" ? [...files, join(target, "data", "copy.nc")] : files), "-o", target]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(`-o ${target}`);
+        expect(r.stderr).toContain("choose another -o");
+        expect(r.stderr).not.toContain("scanned");
+      }
+      expect(files.map((f) => statSync(f).size)).toEqual(sizes);
+      expect(existsSync(join(dir, "data.parq", "data", "copy.nc"))).toBe(true);
+      // A directory of someone else's files is not a Zarr store to replace.
+      const other = join(dir, "other");
+      mkdirSync(other);
+      writeFileSync(join(other, "notes.txt"), "keep me");
+      const foreign = await run(["zarr", ...files, "-o", other]);
+      expect(foreign.code, foreign.stderr).toBe(2);
+      expect(foreign.stderr).toContain("notes.txt");
+      expect(readFileSync(join(other, "notes.txt"), "utf8")).toBe("keep me");
+      // An earlier Zarr product is replaced.
+      const store = join(dir, "out.zarr");
+      for (let i = 0; i < 2; i++) {
+        const r = await run(["zarr", ...files, "-o", store, "--no-validate"]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      expect(existsSync(join(store, ".zgroup"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("drover refs on files that cannot be combined", () => {
   it("keeps the inventory listing every problem beside the output and names it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-refused-"));

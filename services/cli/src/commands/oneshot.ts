@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, isAbsolute, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -14,6 +14,7 @@ import { scanProject } from "@drover/shared/scan/scan-project";
 import type { ProjectConfig } from "@drover/shared/schemas";
 import type { ValidationSource } from "@drover/shared/validate/validation-sources";
 import { str, UsageError, type Command, type Invocation, type OptionSpec } from "../command.js";
+import { refusalOfOutput } from "../output-target.js";
 
 // `drover refs …` and `drover zarr …`: the same scan, compute and validate code, in one process,
 // without the bus or the database. Exit 0 only when the product is written and validated.
@@ -135,9 +136,10 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const out = resolve(output);
   const parquet = kind === "refs" && /\.(parq|parquet)$/.test(out);
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
-  if (!parquet && kind === "refs" && existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`-o ${output} is a directory: name the JSON file to write`);
   const remote = remoteOption(str(values, "remote"), parquet);
   const files = expand(positionals);
+  const refusal = refusalOfOutput(out, kind === "zarr" ? "zarr" : parquet ? "parquet" : "json", files);
+  if (refusal) throw new UsageError(refusal);
   const config: ProjectConfig = { format: kind === "refs" ? "kerchunk" : "zarr" };
   const concat = str(values, "concat-dim");
   if (concat) config.concatDim = concat;
