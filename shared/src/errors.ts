@@ -8,6 +8,7 @@ export type ErrorKind =
   | "GroupFileError"
   | "PathNotAllowedError"
   | "SourceNotFoundError"
+  | "SourceNotReadableError" // there, but not a regular file or not readable (permissions)
   | "SourceFormatError" // corrupt, truncated or not HDF5/netCDF at all
   | "ConcatFatalError" // files that cannot be concatenated (chunk shapes, units, variables)
   | "UnsupportedFeatureError"
@@ -60,6 +61,23 @@ export function isDroverError(e: unknown): e is DroverError {
 }
 
 const transientCodes = new Set(["EAGAIN", "EBUSY", "EMFILE", "ENFILE", "ETIMEDOUT", "ECONNRESET", "EIO"]);
+
+/**
+ * A source file that could not be opened, as an error naming it and the fix: missing, a directory
+ * or other non-file, no permission (permanent: an operator must act), or an I/O hiccup (retried).
+ */
+export function sourceOpenError(path: string, e: unknown): DroverError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = (e as Error).message;
+  if (code === "ENOENT") return new DroverError("SourceNotFoundError", `${path}: file does not exist (was it moved or deleted after launch?)`, { file: path, cause: e });
+  if (code === "EACCES" || code === "EPERM") {
+    return new DroverError("SourceNotReadableError", `${path}: permission denied; give the user drover runs as read access to it (and search access to its directories)`, { file: path, cause: e });
+  }
+  if (code === "EISDIR") return new DroverError("SourceNotReadableError", `${path} is a directory, not a file: list the files in it (${path}/*.nc)`, { file: path, cause: e });
+  if (code === "ENOTREG") return new DroverError("SourceNotReadableError", `${path} is not a regular file (a pipe, socket or device): give the file itself`, { file: path, cause: e });
+  if (code !== undefined && transientCodes.has(code)) return new DroverError("TransientError", `${path}: cannot read: ${why}`, { file: path, permanent: false, cause: e });
+  return new DroverError("SourceNotReadableError", `${path}: cannot read: ${why}`, { file: path, cause: e });
+}
 
 /** Any thrown value as an ErrorDetail; unknown errors are treated as transient only for known OS codes. */
 export function toErrorDetail(e: unknown): ErrorDetail {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, openSync, truncateSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newGroup, newProject, openCouchStore, readGroup, readProject, writeDemoGroup, writeFileAtomic, writeSeries, type DocStore } from "@drover/shared";
 import { serviceEntry, startService, ROOT, type Running } from "../helpers/processes.js";
@@ -9,6 +9,7 @@ import { tinySeries } from "../helpers/series.js";
 import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
 import { within } from "../helpers/wait.js";
 import { pythonHasXarray, xarrayCompareAsync } from "../helpers/python.js";
+import { ncgen, ncgenAvailable, seq } from "../helpers/ncgen.js";
 
 // The command line as a newcomer meets it: help for every command, output through pipes, a
 // missing group, a relaunched group, and operator requests that the state-tracker refuses.
@@ -118,6 +119,7 @@ describe("drover --help", () => {
 });
 
 const hasXarray = pythonHasXarray();
+const hasNcgen = ncgenAvailable();
 
 describe("drover refs --no-validate", () => {
   it("writes the same references as a validated run, says they are not validated, and writes no report", async () => {
@@ -230,6 +232,128 @@ describe("drover zarr and refs -o over something that exists", () => {
   });
 });
 
+describe.skipIf(!hasXarray || !hasNcgen)("drover refs and zarr on files that encode time in different units", () => {
+  // Two days' files and one of hours, the hours' file listed first; xarray decodes each file's
+  // own units, so the product must hold the same instants whatever the listing order.
+  const cdl = (name: string, type: string, units: string, times: number[], extra = "") => `netcdf ${name} {
+dimensions: time = UNLIMITED ; lat = 2 ;
+variables:
+  ${type} time(time) ; time:units = "${units}" ; time:calendar = "standard" ;
+  ${extra ? `double forecast_reference_time(time) ; forecast_reference_time:units = "${extra}" ;` : ""}
+  float lat(lat) ;
+  float tas(time, lat) ;
+data:
+  time = ${times.join(", ")} ;
+  ${extra ? `forecast_reference_time = ${times.join(", ")} ;` : ""}
+  lat = 1, 2 ;
+  tas = ${seq(times.length * 2, times[0] ?? 0)} ;
+}
+`;
+
+  it("writes the instants of every file in the earliest file's units, validated or not, for integer times too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-units-"));
+    try {
+      const days = ncgen(join(dir, "a.nc"), cdl("a", "int", "days since 2000-01-01", [0, 1, 2]));
+      const hours = ncgen(join(dir, "b.nc"), cdl("b", "int", "hours since 2000-01-01", [72, 96]));
+      for (const [command, out] of [["refs", join(dir, "out.json")], ["zarr", join(dir, "out.zarr")]] as const) {
+        for (const flags of [[], ["--no-validate"]]) {
+          const r = await run([command, hours, days, "-o", out, ...flags]);
+          expect(r.code, `${command} ${flags.join(" ")}: ${r.stderr}`).toBe(0);
+          const compared = await xarrayCompareAsync(out, "time", [days, hours]);
+          expect(compared.problems, `${command} ${flags.join(" ")}`).toEqual([]);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("joins files whose calendars are one calendar under CF's two names, and refuses different calendars", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-calendars-"));
+    try {
+      const gregorian = ncgen(join(dir, "a.nc"), cdl("a", "double", "days since 2000-01-01", [0, 1]).replace('"standard"', '"gregorian"'));
+      const standard = ncgen(join(dir, "b.nc"), cdl("b", "double", "days since 2000-01-01", [2, 3]));
+      const noleap = ncgen(join(dir, "c.nc"), cdl("c", "double", "days since 2000-01-01", [4, 5]).replace('"standard"', '"noleap"'));
+      for (const [command, out] of [["refs", join(dir, "out.json")], ["zarr", join(dir, "out.zarr")]] as const) {
+        const r = await run([command, gregorian, standard, "-o", out]);
+        expect(r.code, `${command}: ${r.stderr}`).toBe(0);
+        expect((await xarrayCompareAsync(out, "time", [gregorian, standard])).problems).toEqual([]);
+        const refused = await run([command, standard, noleap, "-o", join(dir, `no-${basename(out)}`), "--no-validate"]);
+        expect(refused.code, `${command}: ${refused.stderr}`).toBe(1);
+        expect(refused.stderr).toContain('calendar="noleap"');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses integer times that would become fractional, and another time variable in other units, naming them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-units-"));
+    try {
+      const days = ncgen(join(dir, "a.nc"), cdl("a", "int", "days since 2000-01-01", [0, 1, 2]));
+      const odd = ncgen(join(dir, "b.nc"), cdl("b", "int", "hours since 2000-01-01", [78, 102]));
+      for (const [command, out] of [["refs", join(dir, "out.json")], ["zarr", join(dir, "out.zarr")]] as const) {
+        const r = await run([command, days, odd, "-o", out, "--no-validate"]);
+        expect(r.code, `${command}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain(odd);
+        expect(r.stderr).toMatch(/fractional|not a whole number/);
+        expect(existsSync(out)).toBe(false);
+      }
+      const c = ncgen(join(dir, "c.nc"), cdl("c", "double", "days since 2000-01-01", [0, 1], "days since 2000-01-01"));
+      const d = ncgen(join(dir, "d.nc"), cdl("d", "double", "days since 2000-01-01", [2, 3], "hours since 2000-01-01"));
+      for (const [command, out] of [["refs", join(dir, "frt.json")], ["zarr", join(dir, "frt.zarr")]] as const) {
+        const r = await run([command, c, d, "-o", out, "--no-validate"]);
+        expect(r.code, `${command}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain("forecast_reference_time has units");
+        expect(existsSync(out)).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!hasNcgen)("drover refs and zarr on files with a compound variable and --keep-vars", () => {
+  const cdl = (name: string, start: number) => `netcdf ${name} {
+types: compound pt { float x ; float y ; } ;
+dimensions: time = UNLIMITED ; lat = 2 ;
+variables:
+  double time(time) ; time:units = "days since 2000-01-01" ;
+  float lat(lat) ;
+  float tas(time, lat) ;
+  float pr(time, lat) ;
+  pt p(time) ;
+data: time = ${start}, ${start + 1} ; lat = 1, 2 ; tas = 1, 2, 3, 4 ; pr = 5, 6, 7, 8 ; p = {1, 2}, {3, 4} ;
+}
+`;
+
+  it("refuses only for the variable it cannot carry, says why even with --quiet, and takes --keep-vars as meant", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-keep-"));
+    try {
+      const files = [ncgen(join(dir, "k1.nc"), cdl("k1", 0)), ncgen(join(dir, "k2.nc"), cdl("k2", 2))];
+      const refused = await run(["refs", ...files, "-o", join(dir, "all.json"), "--quiet"]);
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toContain("leaves out p");
+      expect(refused.stderr).toContain("--allow-missing");
+      expect(existsSync(join(dir, "all.json"))).toBe(false);
+      for (const out of [join(dir, "tas.json"), join(dir, "tas.zarr")]) {
+        const r = await run([out.endsWith(".json") ? "refs" : "zarr", ...files, "-o", out, "--keep-vars", "tas"]);
+        expect(r.code, r.stderr).toBe(0);
+        const report = JSON.parse(readFileSync(`${out}.report.json`, "utf8")) as { metadata: { skipped: Record<string, string>; data_vars: Record<string, unknown> } };
+        expect(Object.keys(report.metadata.skipped).sort()).toEqual(["p", "pr"]);
+        expect(report.metadata.data_vars).toEqual({});
+      }
+      const allowed = await run(["refs", ...files, "-o", join(dir, "some.json"), "--allow-missing"]);
+      expect(allowed.code, allowed.stderr).toBe(0);
+      const keys = Object.keys((JSON.parse(readFileSync(join(dir, "some.json"), "utf8")) as { refs: Record<string, unknown> }).refs);
+      expect(keys).toContain("pr/.zarray");
+      expect(keys.some((k) => k.startsWith("p/"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("drover refs on files that cannot be combined", () => {
   it("keeps the inventory listing every problem beside the output and names it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-refused-"));
@@ -249,6 +373,23 @@ describe("drover refs on files that cannot be combined", () => {
       expect(fatal.length).toBe(5 + Number(more?.[1]));
       for (const i of fatal.slice(0, 5)) expect(r.stderr).toContain(i.message);
       expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a directory as an input and a non-numeric --inline-threshold as usage errors, and takes an existing path with [ literally", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-inputs-"));
+    try {
+      const files = await writeSeries(join(dir, "run[1]"), "br", tinySeries({ steps: [2, 2] }), 17);
+      const asDir = await run(["refs", join(dir, "run[1]"), "-o", join(dir, "a.json")]);
+      expect(asDir.code, asDir.stderr).toBe(2);
+      expect(asDir.stderr).toContain(`${join(dir, "run[1]")} is a directory`);
+      const notANumber = await run(["refs", join(dir, "no-such-file.nc"), "-o", join(dir, "b.json"), "--inline-threshold", "abc"]);
+      expect(notANumber.code, notANumber.stderr).toBe(2);
+      expect(notANumber.stderr).toContain("--inline-threshold takes a whole number");
+      const literal = await run(["refs", ...files, "-o", join(dir, "c.json"), "--no-validate"]);
+      expect(literal.code, literal.stderr).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,7 +10,7 @@ import { openSource, type SourceFile } from "../sources.js";
 import type { Inventory, ProductVariable } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { ComputeSummary } from "../schemas.js";
-import { fileReencoders } from "../refs/cf-time.js";
+import { fileReencoders, reencodeValues } from "../refs/cf-time.js";
 import { registerEncoders } from "./codecs.js";
 import { chunkCount, chunkTasks, copyInto, stridesOf } from "./copy-plan.js";
 import { allocate } from "./typed.js";
@@ -128,7 +128,7 @@ async function copyVariable(
       if (!f) continue;
       const raw = (await sources(f.path)).box(v.sourcePath, piece.start, piece.stop);
       const map = maps[piece.file];
-      const data = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
+      const data = map ? reencodeValues(raw, map, v.name, f.path) : raw;
       const pieceShape = piece.stop.map((e, a) => e - (piece.start[a] ?? 0));
       if (data.length !== pieceShape.reduce((p, x) => p * x, 1)) {
         throw new DroverError(

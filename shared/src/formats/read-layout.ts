@@ -1,4 +1,4 @@
-import { DroverError } from "../errors.js";
+import { DroverError, sourceOpenError } from "../errors.js";
 import { openFileSource, TruncatedFileError, type ByteSource } from "./byte-source.js";
 import { Hdf5FormatError, Hdf5UnsupportedError, isHdf5, readHdf5Layout } from "./hdf5/index.js";
 import type { FileLayout } from "./layout.js";
@@ -30,9 +30,7 @@ export function openChecked(path: string): ByteSource {
   try {
     return openFileSource(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new DroverError("SourceNotFoundError", `${path}: file does not exist (was it moved or deleted after launch?)`, { file: path });
-    throw new DroverError("TransientError", `${path}: cannot open: ${(e as Error).message}`, { file: path, permanent: false });
+    throw sourceOpenError(path, e);
   }
 }
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type h5wasm from "h5wasm/node";
-import { DroverError } from "../errors.js";
+import { DroverError, sourceOpenError } from "../errors.js";
 import type { H5Calls } from "./attribute-values.js";
 
 // Opening files with h5wasm safely: h5wasm answers a corrupt file with a flood of HDF5-DIAG lines
@@ -127,13 +127,7 @@ export function openHdf5Sync(lib: typeof h5wasm, path: string): H5File {
   try {
     kind = sniffFormat(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
-      throw new DroverError("SourceNotFoundError", `${path}: file does not exist (was it moved or deleted after launch?)`, {
-        file: path,
-      });
-    }
-    throw new DroverError("TransientError", `${path}: cannot read: ${(e as Error).message}`, { file: path, permanent: false });
+    throw sourceOpenError(path, e);
   }
   if (kind.kind === "hdf5" && kind.endOfFile !== undefined && kind.endOfFile > statSync(path).size) {
     throw new DroverError(

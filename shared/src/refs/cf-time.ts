@@ -40,6 +40,21 @@ export function normaliseCalendar(c: unknown): Calendar {
   throw new DroverError("UnsupportedFeatureError", `calendar ${JSON.stringify(c)} is not one drover can re-encode`);
 }
 
+/** CF's names of one calendar: the same dates under either name. */
+const ALIASES: Record<string, string> = { gregorian: "standard", "365_day": "noleap", "366_day": "all_leap" };
+
+/**
+ * Whether two calendar attributes name the same calendar in CF's terms: case aside, an absent one
+ * is "standard", and "gregorian" = "standard", "365_day" = "noleap", "366_day" = "all_leap".
+ */
+export function sameCalendar(a: unknown, b: unknown): boolean {
+  const name = (c: unknown) => {
+    const s = c === undefined || c === null ? "standard" : String(c).trim().toLowerCase();
+    return ALIASES[s] ?? s;
+  };
+  return name(a) === name(b);
+}
+
 const cumulative = (months: number[]) => months.reduce<number[]>((acc, n) => [...acc, (acc.at(-1) ?? 0) + n], [0]);
 const NOLEAP = cumulative([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
 const LEAP = cumulative([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
@@ -108,4 +123,40 @@ export function reencoder(from: string, to: string, calendarAttr: unknown): (x: 
     return (x) => x + k;
   }
   return (x) => (x * a.seconds + shift) / b.seconds;
+}
+
+type Numbers = ArrayLike<number> & { length: number };
+type IntegerArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+type FloatArray = Float32Array | Float64Array;
+
+/**
+ * Time values in one file's units re-encoded to the product's, in an array of the same type.
+ * Integers must stay whole: a value that becomes fractional (hours into days) cannot be written in
+ * an integer variable, and is refused by name rather than rounded.
+ */
+export function reencodeValues<T extends IntegerArray | FloatArray | BigInt64Array | BigUint64Array>(raw: T, map: (x: number) => number, variable: string, file: string): T {
+  if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
+    throw new DroverError("UnsupportedFeatureError", `${file}: ${variable} holds 64-bit integer times in other units than the earliest file's; drover does not re-encode those`, { file, variable });
+  }
+  const out = (raw as IntegerArray | FloatArray).slice() as IntegerArray | FloatArray;
+  const whole = !(out instanceof Float32Array || out instanceof Float64Array);
+  for (let i = 0; i < out.length; i++) {
+    const y = map(out[i] as number);
+    if (whole && !Number.isInteger(y)) {
+      throw new DroverError(
+        "UnsupportedFeatureError",
+        `${file}: ${variable} is an integer variable whose value ${out[i]} becomes ${y} in the earliest file's units, not a whole number; rewrite the files with one time unit (or a floating-point time)`,
+        { file, variable },
+      );
+    }
+    out[i] = y;
+  }
+  return out as T;
+}
+
+/** Time values re-encoded for comparison: every element type as float64 numbers. */
+export function reencodedForComparison(raw: Numbers | BigInt64Array | BigUint64Array, map: (x: number) => number): Float64Array {
+  const out = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = map(Number(raw[i]));
+  return out;
 }

@@ -2,7 +2,7 @@ import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
 import type { AttrValue, Issue, ProjectConfig } from "../schemas.js";
 import { chooseChunks, nonZeroChunks } from "./chunks.js";
 import { isTextDtype, itemSize, refusalOfInfo } from "../strings/kinds.js";
-import { reencoder } from "../refs/cf-time.js";
+import { reencoder, sameCalendar } from "../refs/cf-time.js";
 import { fillValueOf } from "../refs/single.js";
 import { chooseConcatDim } from "./concat-dim.js";
 import { groupOf, visibleDimension } from "../formats/scope.js";
@@ -118,6 +118,8 @@ export function planSeries(input: PlanInput): Inventory {
   const bounds = typeof boundsAttr === "string" && vars.some((v) => v.name === boundsAttr) ? boundsAttr : undefined;
   const shifts: Array<((x: number) => number) | undefined> = [];
   const differingUnits: Record<number, string> = {};
+  /** The concatenated coordinate's units in the product, when files differ in them. */
+  let productUnits: string | undefined;
   if (concatDim !== null && coordVar && files.length > 1) {
     // Each file's own concatenated coordinate (absent: reported below as missing).
     const fileCoords = files.map((f) => f.variables.find((v) => v.name === concatDim));
@@ -138,14 +140,6 @@ export function planSeries(input: PlanInput): Inventory {
         });
       }
     });
-    if (Object.keys(differingUnits).length > 0) {
-      issues.push({
-        severity: "warning",
-        code: "time_reencoded",
-        message: `${concatDim} units differ between files; values${bounds ? ` and ${bounds}` : ""} are re-encoded to ${JSON.stringify(units[0])}`,
-        variable: concatDim,
-      });
-    }
     const coords = fileCoords.map((own, i) => {
       // A file without the coordinate has no place in the order.
       if (!own) return new Float64Array(0);
@@ -154,8 +148,26 @@ export function planSeries(input: PlanInput): Inventory {
       return map ? raw.map(map) : raw;
     });
     order.sort((a, b) => (coords[a]?.[0] ?? 0) - (coords[b]?.[0] ?? 0));
+    // The product is labelled with the earliest file's units, so values are re-encoded to those
+    // (they were compared above in the first listed file's, which orders them the same).
+    const e = order[0] as number;
+    if (!same(units[e], units[0]) && fileCoords[e]) {
+      productUnits = String(units[e]);
+      for (const key of Object.keys(differingUnits)) delete differingUnits[Number(key)];
+      units.forEach((u, i) => {
+        if (fileCoords[i] && !same(u, units[e])) differingUnits[i] = String(u);
+      });
+    }
     if (order.some((v, i) => v !== i)) {
       issues.push({ severity: "warning", code: "unsorted", message: `files were not listed in ${concatDim} order; they are taken in ${concatDim} order`, variable: concatDim });
+    }
+    if (Object.keys(differingUnits).length > 0) {
+      issues.push({
+        severity: "warning",
+        code: "time_reencoded",
+        message: `${concatDim} units differ between files; values${bounds ? ` and ${bounds}` : ""} are re-encoded to ${JSON.stringify(productUnits ?? units[0])}, the earliest file's`,
+        variable: concatDim,
+      });
     }
     for (let k = 0; k < order.length; k++) {
       const i = order[k] as number;
@@ -257,11 +269,13 @@ export function planSeries(input: PlanInput): Inventory {
       }
       for (const a of decodingAttributes) {
         if (a === "units" && (v.name === concatDim || v.name === bounds)) continue;
-        if (!same(o.attributes[a], v.attributes[a])) {
+        if (a === "calendar" ? !sameCalendar(o.attributes[a], v.attributes[a]) : !same(o.attributes[a], v.attributes[a])) {
+          // Concatenated, the values would be joined as they are under the first file's label.
+          const fix = concatAxis < 0 ? "" : a === "units" ? `; drover re-encodes only ${concatDim} and its bounds: rewrite the files in one unit, or leave ${v.name} out with keep_vars` : "; rewrite the files with one encoding, or leave it out with keep_vars";
           issues.push({
-            severity: concatAxis >= 0 && a !== "units" ? "fatal" : "warning",
+            severity: concatAxis >= 0 ? "fatal" : "warning",
             code: a === "units" ? "units_differ" : "attribute_differs",
-            message: `variable ${v.name} has ${a}=${JSON.stringify(o.attributes[a])} in ${base(f.path)} but ${JSON.stringify(v.attributes[a])} in ${base(first.path)}`,
+            message: `variable ${v.name} has ${a}=${JSON.stringify(o.attributes[a])} in ${base(f.path)} but ${JSON.stringify(v.attributes[a])} in ${base(first.path)}${fix}`,
             ...where,
           });
         }
@@ -334,7 +348,8 @@ export function planSeries(input: PlanInput): Inventory {
   const variables: ProductVariable[] = vars.map((v) => {
     const concatenated = concatDim !== null && v.dimensions.includes(concatDim);
     const shape = v.dimensions.map((d, a) => (d === concatDim ? concatLength : (v.shape[a] ?? 0)));
-    const { _FillValue, ...attributes } = v.attributes;
+    const { _FillValue, ...own } = v.attributes;
+    const attributes = productUnits !== undefined && (v.name === concatDim || v.name === bounds) ? { ...own, units: productUnits } : own;
     return {
       name: v.path.slice(1),
       sourcePath: v.path,

@@ -13,7 +13,7 @@ import { H5FilePool } from "../h5/pool.js";
 import type { NumericArray } from "../h5/read.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { AttrValue, ProjectConfig, ValidationSummary } from "../schemas.js";
-import { reencoder } from "../refs/cf-time.js";
+import { reencodedForComparison, reencoder } from "../refs/cf-time.js";
 import { plainJson, type JsonValue } from "../json/python-json.js";
 import { compareGlobalAttributes, compareVariableAttributes, zattrsOf } from "./attributes.js";
 import { boxesOf, checkByFile, type Box } from "./boxes.js";
@@ -228,7 +228,9 @@ export async function validateProduct(options: {
       const again = seen.has(key);
       seen.add(key);
       if (p.problem === "missing") {
-        if (!again) note({ data_vars: meta.data_vars }, "data_vars", key, { type: "missing", info: "missing from zarr" });
+        if (again) continue;
+        if (notAsked(v, leaders, options.config.keepVars)) meta.skipped[key] = "left out by keep_vars";
+        else note({ data_vars: meta.data_vars }, "data_vars", key, { type: "missing", info: "missing from zarr" });
         continue;
       }
       if (p.problem === "dims") {
@@ -328,7 +330,8 @@ async function compareBox(v: VariableInfo, arr: ZArray, concatAxis: number, b: B
   }
   const raw = await (v.shape.length === 0 ? source.box(v.path, [], []) : source.box(v.path, b.start, b.stop));
   const map = timeMap(info, v, productTime);
-  const src = map && (raw instanceof Float64Array || raw instanceof Float32Array) ? raw.map(map) : raw;
+  // float32 times are re-encoded as float32, as the writers store them; integers as numbers.
+  const src = !map ? raw : raw instanceof Float32Array ? raw.map(map) : reencodedForComparison(raw, map);
   return { compared: src.length, diff: compareValues((await readProduct(arr, pStart, pStop)) as ArrayLike<number>, src as ArrayLike<number>), pStart };
 }
 
@@ -349,6 +352,18 @@ function timeMap(info: FileInfo, v: VariableInfo, time: { coord: VariableInfo; u
 function firstTime(sources: ValidationSource[], concatDim: string): { coord: VariableInfo; units: unknown; calendar: unknown } | undefined {
   const coord = sources[0]?.info.variables.find((x) => x.isCoordinate && x.name === concatDim);
   return coord ? { coord, units: coord.attributes["units"], calendar: coord.attributes["calendar"] } : undefined;
+}
+
+/**
+ * Whether keep_vars leaves the variable out: it is neither named there nor the coordinate of a
+ * dimension of a named variable (those must be in the product; bounds and auxiliary coordinates
+ * the product carries are compared like any other variable).
+ */
+function notAsked(v: VariableInfo, files: FileInfo[], keepVars: string[] | undefined): boolean {
+  if (!keepVars || keepVars.length === 0) return false;
+  if (keepVars.includes(v.name)) return false;
+  const named = files.flatMap((f) => f.variables).filter((x) => keepVars.includes(x.name));
+  return !(v.isCoordinate && named.some((x) => x.dimensions.includes(v.name)));
 }
 
 /** An enumeration's dictionary in the product against the source's (names and values; order aside). */

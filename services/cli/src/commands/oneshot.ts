@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { basename, isAbsolute, resolve } from "node:path";
+import { basename, isAbsolute, join, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
+import { z } from "zod";
 import { DroverError, isDroverError } from "@drover/shared/errors";
 import { copyAtomic, writeFileAtomic, writeJsonAtomic } from "@drover/shared/fsutil";
 import { globFiles } from "@drover/shared/group/glob";
@@ -34,17 +35,29 @@ function expand(args: string[]): string[] {
   const files: string[] = [];
   for (const a of args) {
     const abs = isAbsolute(a) ? a : resolve(a);
-    if (/[*?[]/.test(abs)) {
+    // A path that exists is taken as it is, even with glob characters in its name ("run[1].nc").
+    if (!existsSync(abs) && /[*?[]/.test(abs)) {
       const hits = globFiles(abs);
       if (hits.length === 0) throw new DroverError("GroupFileError", `${a} matches no files`);
       files.push(...hits);
     } else {
       if (!existsSync(abs)) throw new DroverError("SourceNotFoundError", `${a} does not exist`, { file: abs });
+      if (statSync(abs).isDirectory()) throw new UsageError(`${a} is a directory: give the files in it, e.g. '${join(a, "*.nc")}'`);
       files.push(abs);
     }
   }
   return [...new Set(files)];
 }
+
+/** A whole number of bytes given to an option, or a usage error naming the option. */
+function byteCount(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = ByteCount.safeParse(text);
+  if (!n.success) throw new UsageError(`${option} takes a whole number of bytes (0 or more): got ${JSON.stringify(text)}`);
+  return n.data;
+}
+
+const ByteCount = z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
 
 /** Threads reading the sources for validation: one a core, at most this many. */
 const MAX_SOURCE_THREADS = 4;
@@ -86,14 +99,16 @@ async function validated(project: string, files: string[], config: ProjectConfig
   const path = `${out}.report.json`;
   writeJsonAtomic(path, { data: report.data, metadata: report.metadata });
   say(`validation: ${report.summary.status} (${report.summary.valuesCompared} values from ${report.summary.filesCompared.length} files compared; report ${path})`);
+  // Why nothing was written is printed even with --quiet: it is the command's only error.
+  const refuse = (why: string) => process.stderr.write(`drover: nothing written to ${out}: ${why} (report ${path})\n`);
   if (report.summary.outcome === "Fatal") {
-    say(`nothing written to ${out}: the product differs from its sources`);
+    refuse("the product differs from its sources");
     return false;
   }
   // Variables of the sources that the product does not carry (refused types, filters).
   const missing = Object.entries(report.metadata.data_vars).filter(([, e]) => e["type"] === "missing" && e["info"] === "missing from zarr").map(([name]) => name);
   if (missing.length > 0 && !allowMissing) {
-    say(`nothing written to ${out}: the product leaves out ${missing.join(", ")} (see the warnings above); pass --allow-missing to write it anyway`);
+    refuse(`the product leaves out ${missing.join(", ")} (see the scan's warnings); pass --allow-missing to write it anyway`);
     return false;
   }
   return true;
@@ -137,6 +152,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const parquet = kind === "refs" && /\.(parq|parquet)$/.test(out);
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
   const remote = remoteOption(str(values, "remote"), parquet);
+  const threshold = byteCount(str(values, "inline-threshold"), "--inline-threshold");
   const files = expand(positionals);
   const refusal = refusalOfOutput(out, kind === "zarr" ? "zarr" : parquet ? "parquet" : "json", files);
   if (refusal) throw new UsageError(refusal);
@@ -165,12 +181,11 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
     say(`scanned ${files.length} files in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${scan.summary.variables.length} variables along ${scan.summary.concatDim ?? "no dimension"}`);
     let product: string;
     if (kind === "refs") {
-      const threshold = str(values, "inline-threshold");
       const t1 = performance.now();
       let doc: KerchunkV1;
       let dataset: RefsDataset;
       try {
-        ({ doc, dataset } = buildReferences(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: Number(threshold) }, () => {}, scan.layouts));
+        ({ doc, dataset } = buildReferences(scan.inventory, workArg ? resolve(work, "cache") : undefined, threshold === undefined ? {} : { inlineThreshold: threshold }, () => {}, scan.layouts));
       } catch (e) {
         if (e instanceof RefsNotExpressibleError) throw new DroverError("UnsupportedFeatureError", `${e.message}; write a Zarr copy instead: drover zarr … -o out.zarr`);
         throw e;

@@ -59,7 +59,9 @@ function parseDataset(file: Hdf5File, h: ObjectHeader): DatasetInfo {
     const c = messageContent(file, fillMsg, "fill value message");
     const at = c.offset;
     const bytes = parseFillValue(c, fillMsg.type === MSG.FILL_OLD);
-    if (bytes) storedFillValue = fillValue(file, type, bytes, at);
+    // A compound, opaque, vlen or reference variable is refused by name later (../../strings/kinds.ts):
+    // its fill value is never used, and must not stop the file's other variables being read.
+    if (bytes && ["int", "float", "enum", "string", "vlen-string"].includes(type.cls)) storedFillValue = fillValue(file, type, bytes, at);
   }
 
   let storage: Storage;
