@@ -59,3 +59,14 @@ describe("planning files listed out of time order", () => {
     expect(inventory.identicalDims).toEqual(["lat", "lon"]);
   });
 });
+
+describe("naming files in the plan's messages", () => {
+  it("uses the whole path where two files of the series share a base name, the base name elsewhere", () => {
+    const narrow = variable("tas", ["time", "lat", "lon"], [2, 2, 4]);
+    const files = [file("/x/data.nc", [time, lat, lon, tas]), file("/y/data.nc", [time, lat, lon, narrow]), file("/y/other.nc", [time, lat, lon, narrow])];
+    const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values: valuesOf(files, [0, 10, 20]) });
+    const shapes = inventory.issues.filter((i) => i.code === "shape_mismatch").map((i) => i.message);
+    expect(shapes).toContainEqual(expect.stringContaining("in /y/data.nc but [2,3,4] in /x/data.nc"));
+    expect(shapes).toContainEqual(expect.stringContaining("in other.nc but [2,3,4] in /x/data.nc"));
+  });
+});

@@ -1,11 +1,11 @@
 import type { FileInfo } from "../h5/describe.js";
 import type { Issue } from "../schemas.js";
 import type { ProductGroup } from "./inventory.js";
+import { baseName as base } from "./file-names.js";
 
 // The product's groups: every group of the first file (in concatenation order), empty ones
 // included, with that file's attributes; a group that another file lacks or adds is a warning.
 
-const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
 export function productGroups(ordered: readonly FileInfo[], issues: Issue[]): ProductGroup[] {
   const first = ordered[0];

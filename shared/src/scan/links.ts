@@ -1,11 +1,11 @@
 import type { FileInfo } from "../h5/describe.js";
 import type { SkippedLink } from "../formats/layout.js";
 import type { Issue } from "../schemas.js";
+import { baseName as base } from "./file-names.js";
 
 // Links the readers did not follow become warnings that name the file and the link: the rest of
 // the file is read as usual, and the link's absence from the product is said, not discovered.
 
-const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
 function describe(link: SkippedLink): { code: string; what: string } {
   switch (link.kind) {

@@ -5,6 +5,7 @@ import { reencoder } from "../refs/cf-time.js";
 import type { FileEntry, Inventory, ProductGroup, ProductVariable } from "./inventory.js";
 import type { PlanInput } from "./plan.js";
 import { ownVariables } from "./variable-sets.js";
+import { baseName as base } from "./file-names.js";
 
 // merge: one concatenation per variable set (files holding the same variables), then the sets
 // merged into one dataset, as xarray's open_mfdataset (combine="by_coords") and kerchunk's
@@ -16,7 +17,6 @@ import { ownVariables } from "./variable-sets.js";
 /** Variables held by several sets are compared in full up to this many elements. */
 const SMALL = 262_144;
 
-const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 const describe = (v: ProductVariable) => `${v.dtype} (${v.dimensions.join(", ")}) of shape [${v.shape.join(", ")}]`;
 
 /** Index of the first difference (NaN equal to NaN), -1 when equal; 0 when the lengths differ. */

@@ -12,6 +12,7 @@ import { describeStorage, storageDifference, type StoredForm } from "./storage.j
 import { mergeVariableSets } from "./merge-sets.js";
 import { variableSets } from "./variable-sets.js";
 import { INVENTORY_VERSION, type FileEntry, type Inventory, type ProductVariable } from "./inventory.js";
+import { fileNamer } from "./file-names.js";
 
 // open → inspect → combine: given what each file holds, decide how they make one dataset and
 // say precisely what stands in the way. Pure: reading values goes through the `values` callback.
@@ -53,12 +54,11 @@ function sameValues(a: Float64Array, b: Float64Array): number {
   return -1;
 }
 
-const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
 /** "?" marks a byte order the reader could not tell (it is then not compared). */
 const storedForm = (v: VariableInfo): StoredForm => ({ dtype: v.storedDtype ?? `?${v.dtype.slice(1)}`, chunks: v.chunks, filters: v.filters });
 
-function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[]): VariableInfo[] {
+function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[], base: (path: string) => string): VariableInfo[] {
   let vars = first.variables;
   if (config.keepVars && config.keepVars.length > 0) {
     const keep = new Set(config.keepVars);
@@ -106,7 +106,8 @@ export function planSeries(input: PlanInput): Inventory {
   const issues: Issue[] = linkIssues(files);
   const first = files[0];
   if (!first) throw new Error("planAggregation needs at least one file");
-  const vars = selectVariables(first, config, issues);
+  const base = fileNamer(files.map((f) => f.path));
+  const vars = selectVariables(first, config, issues, base);
 
   const concatDim = chooseConcatDim(files, vars, config, input.values, issues);
   const lengthOf = (f: FileInfo) => (concatDim === null ? 0 : (visibleDimension(f.dimensions, "/", concatDim)?.size ?? 0));
