@@ -388,8 +388,9 @@ describe("drover refs on files that cannot be combined", () => {
       const notANumber = await run(["refs", join(dir, "no-such-file.nc"), "-o", join(dir, "b.json"), "--inline-threshold", "abc"]);
       expect(notANumber.code, notANumber.stderr).toBe(2);
       expect(notANumber.stderr).toContain("--inline-threshold takes a whole number");
-      const literal = await run(["refs", ...files, "-o", join(dir, "c.json"), "--no-validate"]);
+      const literal = await run(["refs", ...files, files[0] ?? "", "-o", join(dir, "c.json"), "--no-validate"]);
       expect(literal.code, literal.stderr).toBe(0);
+      expect(literal.stderr).toContain(`warning: ${files[0]} is given more than once; it is taken once`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

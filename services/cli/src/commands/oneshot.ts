@@ -46,7 +46,15 @@ function expand(args: string[]): string[] {
       files.push(abs);
     }
   }
-  return [...new Set(files)];
+  return files;
+}
+
+/** The files once each, and the ones given more than once (by two globs, or a glob and a path). */
+function once(files: string[]): { files: string[]; repeated: string[] } {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const f of files) (seen.has(f) ? repeated : seen).add(f);
+  return { files: [...seen], repeated: [...repeated] };
 }
 
 /** A whole number of bytes given to an option, or a usage error naming the option. */
@@ -153,7 +161,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
   const remote = remoteOption(str(values, "remote"), parquet);
   const threshold = byteCount(str(values, "inline-threshold"), "--inline-threshold");
-  const files = expand(positionals);
+  const { files, repeated } = once(expand(positionals));
   const refusal = refusalOfOutput(out, kind === "zarr" ? "zarr" : parquet ? "parquet" : "json", files);
   if (refusal) throw new UsageError(refusal);
   const config: ProjectConfig = { format: kind === "refs" ? "kerchunk" : "zarr" };
@@ -170,6 +178,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const validate = values["no-validate"] !== true;
   const workArg = str(values, "work");
   const work = workArg ? resolve(workArg) : mkdtempSync(resolve(tmpdir(), "drover-oneshot-"));
+  for (const f of repeated) say(`warning: ${f} is given more than once; it is taken once`);
   const t0 = performance.now();
   if (kind === "refs" && !validate) keepYoungGenerationSmall();
   const readers = validate ? await describeInThreads(files) : undefined;
