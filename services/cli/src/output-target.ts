@@ -75,7 +75,7 @@ export function existingAt(out: string): Existing {
 function real(path: string): string {
   const base = nearestExisting(path);
   const rest = relative(base, path);
-  return rest === "" ? realpathSync(base) : join(realpathSync(base), rest);
+  return rest === "" ? realpathSync.native(base) : join(realpathSync.native(base), rest);
 }
 
 /** `outputRefusal` for the paths as they are on disk now. */
