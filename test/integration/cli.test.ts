@@ -401,7 +401,9 @@ describe("drover refs on files that cannot be combined", () => {
     try {
       const out = join(dir, "refs.json");
       mkdirSync(out);
-      const r = await run(["refs", join(dir, "no-such-file.nc"), "-o", out]);
+      const input = join(dir, "in.nc");
+      writeFileSync(input, "not read: the output is refused first");
+      const r = await run(["refs", input, "-o", out]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`-o ${out} is a directory`);
     } finally {
