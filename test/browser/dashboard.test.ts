@@ -8,7 +8,7 @@ import { chromiumAvailable, dashboardUrl, launchChromium, type HeadlessBrowser }
 import { runCli, startService, type Running } from "../helpers/processes.js";
 import { COUCHDB_URL, isolate, serviceEnv, servicesAvailable } from "../helpers/services.js";
 import { timeLeft, within } from "../helpers/wait.js";
-import { ncgen } from "../helpers/ncgen.js";
+import { compoundCdl, ncgen } from "../helpers/ncgen.js";
 
 // The dashboard in a real browser (Debian's headless Chromium) against the real stack: a broker
 // exchange and a database of its own, every service, and the dashboard. Every wait is on a
@@ -140,19 +140,8 @@ describe.skipIf(!available)("the dashboard in a browser, on the real stack", () 
     // validator warns that it is missing (a warning to review, not a failure). (Variables that
     // keep_vars leaves out are left out on purpose, and no longer warned about.)
     const dir = join(data, "warned");
-    const cdl = (name: string, start: number) => `netcdf ${name} {
-types: compound pt { float x ; float y ; } ;
-dimensions: time = UNLIMITED ; lat = 2 ;
-variables:
-  double time(time) ; time:units = "days since 2000-01-01" ;
-  float lat(lat) ;
-  float tas(time, lat) ;
-  pt p(time) ;
-data: time = ${start}, ${start + 1} ; lat = 1, 2 ; tas = 1, 2, 3, 4 ; p = {1, 2}, {3, 4} ;
-}
-`;
-    ncgen(join(dir, "tas_1.nc"), cdl("a", 0));
-    ncgen(join(dir, "tas_2.nc"), cdl("b", 2));
+    ncgen(join(dir, "tas_1.nc"), compoundCdl("a", 0));
+    ncgen(join(dir, "tas_2.nc"), compoundCdl("b", 2));
     const csv = join(dir, "warned.csv");
     writeFileSync(csv, `project_code,pattern\nkept,${join(dir, "tas_*.nc")}\n`);
     const launched = await runCli(["launch", csv], env);

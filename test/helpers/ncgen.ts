@@ -25,3 +25,19 @@ export function ncgen(path: string, cdl: string, kind: "nc3" | "nc4" | "nc6" | "
 export function seq(n: number, start = 0, step = 1): string {
   return Array.from({ length: n }, (_, i) => String(start + i * step)).join(", ");
 }
+
+/** CDL of a two-step file with tas (and pr) and a compound variable p, which no Zarr v2 product can carry. */
+export function compoundCdl(name: string, start: number, withPr = false): string {
+  return `netcdf ${name} {
+types: compound pt { float x ; float y ; } ;
+dimensions: time = UNLIMITED ; lat = 2 ;
+variables:
+  double time(time) ; time:units = "days since 2000-01-01" ;
+  float lat(lat) ;
+  float tas(time, lat) ;
+  ${withPr ? "float pr(time, lat) ;" : ""}
+  pt p(time) ;
+data: time = ${start}, ${start + 1} ; lat = 1, 2 ; tas = 1, 2, 3, 4 ; ${withPr ? "pr = 5, 6, 7, 8 ;" : ""} p = {1, 2}, {3, 4} ;
+}
+`;
+}

@@ -9,7 +9,7 @@ import { tinySeries } from "../helpers/series.js";
 import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
 import { within } from "../helpers/wait.js";
 import { pythonHasXarray, xarrayCompareAsync } from "../helpers/python.js";
-import { ncgen, ncgenAvailable, seq } from "../helpers/ncgen.js";
+import { compoundCdl, ncgen, ncgenAvailable, seq } from "../helpers/ncgen.js";
 
 // The command line as a newcomer meets it: help for every command, output through pipes, a
 // missing group, a relaunched group, and operator requests that the state-tracker refuses.
@@ -314,23 +314,11 @@ data:
 });
 
 describe.skipIf(!hasNcgen)("drover refs and zarr on files with a compound variable and --keep-vars", () => {
-  const cdl = (name: string, start: number) => `netcdf ${name} {
-types: compound pt { float x ; float y ; } ;
-dimensions: time = UNLIMITED ; lat = 2 ;
-variables:
-  double time(time) ; time:units = "days since 2000-01-01" ;
-  float lat(lat) ;
-  float tas(time, lat) ;
-  float pr(time, lat) ;
-  pt p(time) ;
-data: time = ${start}, ${start + 1} ; lat = 1, 2 ; tas = 1, 2, 3, 4 ; pr = 5, 6, 7, 8 ; p = {1, 2}, {3, 4} ;
-}
-`;
 
   it("refuses only for the variable it cannot carry, says why even with --quiet, and takes --keep-vars as meant", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-keep-"));
     try {
-      const files = [ncgen(join(dir, "k1.nc"), cdl("k1", 0)), ncgen(join(dir, "k2.nc"), cdl("k2", 2))];
+      const files = [ncgen(join(dir, "k1.nc"), compoundCdl("k1", 0, true)), ncgen(join(dir, "k2.nc"), compoundCdl("k2", 2, true))];
       const refused = await run(["refs", ...files, "-o", join(dir, "all.json"), "--quiet"]);
       expect(refused.code, refused.stderr).toBe(1);
       expect(refused.stderr).toContain("leaves out p");
