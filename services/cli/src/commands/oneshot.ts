@@ -35,12 +35,13 @@ function expand(args: string[]): string[] {
   for (const a of args) {
     const abs = isAbsolute(a) ? a : resolve(a);
     // A path that exists is taken as it is, even with glob characters in its name ("run[1].nc").
-    if (!existsSync(abs) && /[*?[]/.test(abs)) {
+    const exists = existsSync(abs);
+    if (!exists && /[*?[]/.test(abs)) {
       const hits = globFiles(abs);
       if (hits.length === 0) throw new DroverError("GroupFileError", `${a} matches no files`);
       files.push(...hits);
     } else {
-      if (!existsSync(abs)) throw new DroverError("SourceNotFoundError", `${a} does not exist`, { file: abs });
+      if (!exists) throw new DroverError("SourceNotFoundError", `${a} does not exist`, { file: abs });
       if (statSync(abs).isDirectory()) throw new UsageError(`${a} is a directory: give the files in it, e.g. '${join(a, "*.nc")}'`);
       files.push(abs);
     }
