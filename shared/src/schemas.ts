@@ -17,9 +17,10 @@ export const ProjectStateSchema = z.enum(projectStates);
 export const AttrValue = z.union([
   z.string(),
   z.number(),
+  z.bigint(),
   z.boolean(),
   z.null(),
-  z.array(z.number()),
+  z.array(z.union([z.number(), z.bigint()])),
   z.array(z.string()),
 ]);
 export type AttrValue = z.infer<typeof AttrValue>;

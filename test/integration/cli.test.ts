@@ -342,6 +342,47 @@ describe.skipIf(!hasNcgen)("drover refs and zarr on files with a compound variab
   });
 });
 
+describe.skipIf(!hasNcgen)("drover refs and zarr on 64-bit integers beyond 2^53", () => {
+  const cdl = (name: string, t0: number) => `netcdf ${name} {
+dimensions:
+  time = UNLIMITED ;
+  x = 3 ;
+variables:
+  double time(time) ; time:units = "days since 2000-01-01" ;
+  int64 count(time, x) ;
+    count:_FillValue = -9223372036854775806LL ;
+    count:big = 9007199254740993LL ;
+    count:ubig = 18446744073709551615ULL ;
+  :gbig = 9223372036854775807LL ;
+data:
+  time = ${t0}, ${t0 + 1} ;
+  count = 1, 2, _, 9007199254740993, 5, 6 ;
+}
+`;
+
+  it("writes the fill value and the attributes exactly, and xarray opens the product", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-int64-"));
+    try {
+      const files = [ncgen(join(dir, "a.nc"), cdl("a", 0)), ncgen(join(dir, "b.nc"), cdl("b", 2))];
+      for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
+        const r = await run([out.endsWith(".json") ? "refs" : "zarr", ...files, "-o", out]);
+        expect(r.code, r.stderr).toBe(0);
+        // The documents' text, as written: numbers beyond 2^53 would be rounded by JSON.parse.
+        const text = out.endsWith(".json")
+          ? readFileSync(out, "utf8").replace(/\\"/g, '"')
+          : ["count/.zarray", "count/.zattrs", ".zattrs"].map((k) => readFileSync(join(out, k), "utf8")).join("\n");
+        expect(text).toMatch(/"fill_value":\s*-9223372036854775806\b/);
+        expect(text).toMatch(/"big":\s*9007199254740993\b/);
+        expect(text).toMatch(/"ubig":\s*18446744073709551615\b/);
+        expect(text).toMatch(/"gbig":\s*9223372036854775807\b/);
+        if (hasXarray) expect((await xarrayCompareAsync(out, "time", files)).problems).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("drover refs on files that cannot be combined", () => {
   it("keeps the inventory listing every problem beside the output and names it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-refused-"));

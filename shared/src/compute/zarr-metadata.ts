@@ -15,7 +15,7 @@ export interface ZArray {
   chunks: number[];
   dtype: string;
   compressor: { id: "zlib"; level: number } | null;
-  fill_value: number | string | null;
+  fill_value: number | bigint | string | null;
   order: "C";
   filters: Array<{ id: string }> | null;
   dimension_separator: ".";

@@ -25,8 +25,16 @@ export interface DataType {
   size: number;
 }
 
-/** JSON-friendly attribute values. One-element arrays are reported as scalars. */
-export type AttributeValue = string | number | boolean | null | number[] | string[];
+/**
+ * JSON-friendly attribute values. One-element arrays are reported as scalars. A 64-bit integer
+ * beyond 2^53 is a bigint (a number would round it); every other number is a number.
+ */
+export type AttributeValue = string | number | bigint | boolean | null | (number | bigint)[] | string[];
+
+/** A 64-bit integer as attributes hold it: a number where that is exact, else the bigint. */
+export function exactInteger(b: bigint): number | bigint {
+  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+}
 
 export interface Filter {
   /** HDF5 filter id: 1 deflate, 2 shuffle, 3 fletcher32, 4 szip, 5 nbit, 6 scaleoffset, 32015 zstd… */
@@ -113,7 +121,7 @@ export interface VariableLayout {
    * The fill value stored in the file's layout (HDF5 fill-value message), decoded,
    * or null when the file defines none. Not the same thing as the `_FillValue` attribute.
    */
-  storedFillValue: number | string | null;
+  storedFillValue: number | bigint | string | null;
   /** User-visible attributes; library internals (CLASS, NAME, DIMENSION_LIST, _Netcdf4*…) removed. */
   attributes: Record<string, AttributeValue>;
   /** Names of attributes stored as floating point (JSON alone cannot tell 0.0 from 0). */

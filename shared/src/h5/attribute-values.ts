@@ -1,4 +1,5 @@
 import type { Metadata, Module as H5ModuleValue } from "h5wasm/node";
+import { exactInteger } from "../formats/layout.js";
 
 // Attribute values through h5wasm's module functions, two library calls per attribute (its
 // metadata, then its bytes). h5wasm's `Attribute` object asks for the metadata again for every
@@ -20,11 +21,13 @@ const UNSIGNED_ARRAYS: Record<number, Uint8ArrayConstructor | Uint16ArrayConstru
 
 const decoders = { ascii: new TextDecoder("ascii"), utf8: new TextDecoder("utf-8") };
 
-/** The elements of a numeric attribute, as plain numbers (64-bit integers through Number, as h5wasm does). */
-function numbers(bytes: Uint8Array, m: Metadata): number[] | undefined {
+const exact = (x: number | bigint): number | bigint => (typeof x === "bigint" ? exactInteger(x) : x);
+
+/** The elements of a numeric attribute: numbers, and 64-bit integers beyond 2^53 as bigints (h5wasm itself rounds them through Number). */
+function numbers(bytes: Uint8Array, m: Metadata): (number | bigint)[] | undefined {
   const Arr = m.type === 1 ? FLOAT_ARRAYS[m.size] : m.signed ? SIGNED_ARRAYS[m.size] : UNSIGNED_ARRAYS[m.size];
   if (Arr === undefined) return undefined;
-  return Array.from(new Arr(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / m.size) as ArrayLike<number | bigint>, Number);
+  return Array.from(new Arr(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / m.size) as ArrayLike<number | bigint>, exact);
 }
 
 /** Fixed-length strings: each element up to its first NUL, decoded in the type's character set. */

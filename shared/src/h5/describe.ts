@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { INTERNAL } from "../formats/hdf5/netcdf.js";
-import type { SkippedLink } from "../formats/layout.js";
+import { exactInteger, type SkippedLink } from "../formats/layout.js";
 import { groupOf } from "../formats/scope.js";
 import type { AttrValue } from "../schemas.js";
 import { referenceKey, scalesFromDimensionList } from "./attached-scales.js";
@@ -75,19 +75,21 @@ const NOT_A_VARIABLE = "This is a netCDF dimension but not a netCDF variable";
 /** h5wasm reports an unlimited axis' max size as 2^64 - 1 rounded to a double. */
 const UNLIMITED = 2 ** 63;
 
+const bigintAsText = (_key: string, x: unknown): unknown => (typeof x === "bigint" ? x.toString() : x);
+
 export function normaliseAttribute(v: unknown): AttrValue {
   if (v === null || v === undefined) return null;
-  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "bigint") return exactInteger(v);
   if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
   if (ArrayBuffer.isView(v)) return normaliseAttribute(Array.from(v as unknown as ArrayLike<number>));
   if (Array.isArray(v)) {
     const flat = v.flat(Infinity) as unknown[];
     if (flat.length === 1) return normaliseAttribute(flat[0]);
-    if (flat.every((x) => typeof x === "number" || typeof x === "bigint")) return flat.map(Number);
+    if (flat.every((x) => typeof x === "number" || typeof x === "bigint")) return (flat as (number | bigint)[]).map((x) => (typeof x === "bigint" ? exactInteger(x) : x));
     if (flat.every((x) => typeof x === "string")) return flat as string[];
-    return JSON.stringify(flat);
+    return JSON.stringify(flat, bigintAsText);
   }
-  return JSON.stringify(v);
+  return JSON.stringify(v, bigintAsText);
 }
 
 /** ASCII-set string values as the UTF-8 their bytes hold (see ./text.ts). */

@@ -3,14 +3,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../fsutil.js";
 import type { FileLayout } from "../formats/layout.js";
-import { tagNonFinite, untagNonFinite } from "../json/non-finite.js";
+import { tagNumbers, untagNumbers } from "../json/tagged-numbers.js";
 import type { FileRefs } from "./types.js";
 
 // Per-file references cached in the project's work directory, keyed by the file's path, size and
 // modification time (and the reader's version): a retry or a recompute reuses them; a rewritten
-// file gets new ones. Version 2: NaN and infinite attribute values are kept (version 1 stored null). Version 3: groups carry their attributes. Version 4: char, string and enum variables are carried. Version 5: URLs are "file://" + the path unescaped (fsspec does not decode them).
+// file gets new ones. Version 2: NaN and infinite attribute values are kept (version 1 stored null). Version 3: groups carry their attributes. Version 4: char, string and enum variables are carried. Version 5: URLs are "file://" + the path unescaped (fsspec does not decode them). Version 6: 64-bit integers beyond 2^53 kept exactly (tagged {"$number": digits}).
 
-export const CACHE_VERSION = 5;
+export const CACHE_VERSION = 6;
 
 interface Cached {
   version: number;
@@ -24,14 +24,14 @@ export function cacheKey(path: string, size: number, mtimeMs: number, inlineThre
 
 /** Compact storage bytes become base64 in JSON and come back as bytes; NaN and infinities are tagged. */
 function replacer(k: string, v: unknown): unknown {
-  return v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString("base64") } : tagNonFinite(k, v);
+  return v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString("base64") } : tagNumbers(k, v);
 }
 
 function reviver(k: string, v: unknown): unknown {
   if (v && typeof v === "object" && "$bytes" in v && typeof (v as { $bytes: unknown }).$bytes === "string") {
     return new Uint8Array(Buffer.from((v as { $bytes: string }).$bytes, "base64"));
   }
-  return untagNonFinite(k, v);
+  return untagNumbers(k, v);
 }
 
 export function readCached(dir: string, key: string): { layout: FileLayout; refs: FileRefs } | undefined {

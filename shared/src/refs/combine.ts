@@ -1,3 +1,4 @@
+import { comparableText } from "../json/tagged-numbers.js";
 import { DroverError } from "../errors.js";
 import type { ByteSource } from "../formats/byte-source.js";
 import type { FileLayout, VariableLayout } from "../formats/layout.js";
@@ -134,7 +135,7 @@ export function combineRefs(files: CombineFile[], options: CombineOptions): Refs
     const total = lengths.reduce((a, b) => a + b, 0);
     const itemBytes = v0.zarray.shape.reduce((a, b, i) => (i === axis ? a : a * b), 1) * (Number(v0.zarray.dtype.slice(2)) || 1);
     const c = v0.zarray.chunks[axis] ?? 1;
-    const sameEncoding = perFile.every((v) => JSON.stringify([v.zarray.chunks, v.zarray.filters, v.zarray.dtype, v.zarray.fill_value]) === JSON.stringify([v0.zarray.chunks, v0.zarray.filters, v0.zarray.dtype, v0.zarray.fill_value]));
+    const sameEncoding = perFile.every((v) => comparableText([v.zarray.chunks, v.zarray.filters, v.zarray.dtype, v.zarray.fill_value]) === comparableText([v0.zarray.chunks, v0.zarray.filters, v0.zarray.dtype, v0.zarray.fill_value]));
     const misaligned = lengths.findIndex((n, i) => i < lengths.length - 1 && n % c !== 0);
     const wantsInline = name === options.concatDim || options.reencode[name] !== undefined;
     const limit = wantsInline ? Math.max(options.inlineLimit, COORDINATE_INLINE_LIMIT) : options.inlineLimit;

@@ -23,8 +23,9 @@ export interface SingleOptions {
 }
 
 /** A `_FillValue` attribute as Zarr v2 spells a fill value ("NaN", "Infinity"), or null. */
-export function fillValueOf(v: AttributeValue | undefined): number | string | null {
+export function fillValueOf(v: AttributeValue | undefined): number | bigint | string | null {
   const x = Array.isArray(v) ? v[0] : v;
+  if (typeof x === "bigint") return x;
   if (typeof x !== "number") return null;
   if (Number.isNaN(x)) return "NaN";
   if (x === Number.POSITIVE_INFINITY) return "Infinity";

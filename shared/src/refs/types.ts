@@ -11,7 +11,7 @@ export interface ZArrayMeta {
   dtype: string;
   compressor: null;
   filters: Array<{ id: string; [k: string]: unknown }> | null;
-  fill_value: number | string | null;
+  fill_value: number | bigint | string | null;
   order: "C";
 }
 

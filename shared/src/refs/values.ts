@@ -43,10 +43,10 @@ export function toValues(bytes: Uint8Array, typestr: string): Values {
 export function fillBytes(v: VariableLayout, n: number): Uint8Array {
   const out = new Uint8Array(n * v.dtype.size);
   const fill = v.storedFillValue;
-  if (typeof fill !== "number" || fill === 0) return out;
+  if ((typeof fill !== "number" && typeof fill !== "bigint") || fill === 0 || fill === 0n) return out;
   const one = toValues(new Uint8Array(v.dtype.size), `<${v.dtype.typestr.slice(1)}`);
   if (one instanceof BigInt64Array || one instanceof BigUint64Array) one[0] = BigInt(fill);
-  else one[0] = fill;
+  else one[0] = Number(fill);
   const b = new Uint8Array(one.buffer);
   if (v.dtype.typestr[0] === ">") b.reverse();
   for (let i = 0; i < out.length; i += b.length) out.set(b, i);

@@ -5,8 +5,8 @@ import type { DimensionSpec, ValueKind } from "../h5/describe.js";
 // The scan's product: what every file holds and how they combine into one dataset. The computer
 // writes exactly this plan; the validator checks the product against it and the sources.
 
-/** Version 2: the product's groups, with their attributes. */
-export const INVENTORY_VERSION = 2;
+/** Version 2: the product's groups, with their attributes. Version 3: 64-bit integers beyond 2^53 exact (tagged {"$number": digits}). */
+export const INVENTORY_VERSION = 3;
 
 /** Refuses an inventory written by another version of the scan (it may lack what compute needs). */
 export function checkInventoryVersion(inv: { version: number }, path: string): void {
@@ -47,7 +47,7 @@ export interface ProductVariable {
   sourceChunks: number[] | null;
   filters: string[];
   /** From the `_FillValue` attribute; "NaN"/"Infinity" spelled as Zarr v2 does. */
-  fillValue: number | string | null;
+  fillValue: number | bigint | string | null;
   /** Attributes without `_FillValue` (it becomes the Zarr fill_value). */
   attributes: Record<string, AttrValue>;
   /** Names of attributes stored as floating point. */

@@ -1,3 +1,4 @@
+import { comparableText } from "../json/tagged-numbers.js";
 import { concatAlong } from "../concat.js";
 import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
 import type { Issue } from "../schemas.js";
@@ -170,7 +171,7 @@ export function mergeVariableSets(input: PlanInput, sets: number[][], planSeries
   for (const p of plans) for (const g of p.groups) if (!groups.some((x) => x.name === g.name)) groups.push(g);
   const firstFiles = plans.map((p) => files[fileIndex.get(p.files[0]?.path ?? "") ?? 0] as FileInfo);
   const differing = new Set(plans.flatMap((p) => p.differingAttributes));
-  for (const k of Object.keys(first.attributes)) if (firstFiles.some((f) => JSON.stringify(f.attributes[k]) !== JSON.stringify((firstFiles[0] as FileInfo).attributes[k]))) differing.add(k);
+  for (const k of Object.keys(first.attributes)) if (firstFiles.some((f) => comparableText(f.attributes[k]) !== comparableText((firstFiles[0] as FileInfo).attributes[k]))) differing.add(k);
 
   return {
     ...first,

@@ -1,3 +1,4 @@
+import { comparableText } from "../json/tagged-numbers.js";
 import type { DimensionSpec, FileInfo, VariableInfo } from "../h5/describe.js";
 import type { AttrValue, Issue, ProjectConfig } from "../schemas.js";
 import { chooseChunks, nonZeroChunks } from "./chunks.js";
@@ -276,7 +277,7 @@ export function planSeries(input: PlanInput): Inventory {
           issues.push({
             severity: concatAxis >= 0 ? "fatal" : "warning",
             code: a === "units" ? "units_differ" : "attribute_differs",
-            message: `variable ${v.name} has ${a}=${JSON.stringify(o.attributes[a])} in ${base(f.path)} but ${JSON.stringify(v.attributes[a])} in ${base(first.path)}${fix}`,
+            message: `variable ${v.name} has ${a}=${comparableText(o.attributes[a])} in ${base(f.path)} but ${comparableText(v.attributes[a])} in ${base(first.path)}${fix}`,
             ...where,
           });
         }

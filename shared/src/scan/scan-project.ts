@@ -8,7 +8,7 @@ import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
 import { readFloat64 } from "../refs/values.js";
 import { layoutToFileInfo } from "./layout-info.js";
 import { writeJsonAtomic } from "../fsutil.js";
-import { withNonFiniteTagged } from "../json/non-finite.js";
+import { withNumbersTagged } from "../json/tagged-numbers.js";
 import type { FileInfo, VariableInfo } from "../h5/describe.js";
 import type { H5FilePool } from "../h5/pool.js";
 import type { ProjectConfig, ScanSummary } from "../schemas.js";
@@ -100,7 +100,7 @@ export async function scanProject(
       (layouts[i]?.variables ?? []).reduce((n, v) => n + (v.storage.kind === "chunked" ? v.storage.chunks.length : v.storage.kind === "records" ? v.storage.count : 1), 0);
     const inventory = planAggregation({ project, files: infos, config, values, storedChunks });
     const path = inventoryPath(workDir);
-    writeJsonAtomic(path, withNonFiniteTagged(inventory)); // NaN attributes stay NaN (read back with untagNonFinite)
+    writeJsonAtomic(path, withNumbersTagged(inventory)); // NaN attributes stay NaN (read back with untagNumbers)
     const fatal = inventory.issues.filter((i) => i.severity === "fatal");
     if (fatal.length > 0) {
       const first = fatal[0];

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { publishGroup } from "../complete/publish.js";
 import { writeZarrProduct } from "../compute/write-zarr.js";
 import { DroverError, isDroverError } from "../errors.js";
-import { untagNonFinite } from "../json/non-finite.js";
+import { untagNumbers } from "../json/tagged-numbers.js";
 import { RefsNotExpressibleError } from "../refs/combine.js";
 import { writeRefsProduct, type RefsOptions } from "../refs/write-refs.js";
 import type { ProjectConfig } from "../schemas.js";
@@ -38,7 +38,7 @@ function checkFiles(files: string[], roots: string[]): void {
 
 function readInventory(path: string): Inventory {
   try {
-    return JSON.parse(readFileSync(path, "utf8"), untagNonFinite) as Inventory;
+    return JSON.parse(readFileSync(path, "utf8"), untagNumbers) as Inventory;
   } catch (e) {
     throw new DroverError("ComputeError", `cannot read the scan's inventory ${path}: ${(e as Error).message}; scan the project again`, { file: path });
   }

@@ -9,6 +9,23 @@ type Kind = "float" | "integer" | undefined;
 
 const sameNumber = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
+const asBigInt = (x: number | bigint): bigint | undefined => (typeof x === "bigint" ? x : Number.isInteger(x) ? BigInt(x) : undefined);
+
+/**
+ * Whether the product's number is the source's. A source bigint (a 64-bit integer beyond 2^53) is
+ * compared exactly; a source number as the double it is (the product's text may spell a large
+ * float such as 1e20f as an integer, which Python reads back to the same float).
+ */
+export function sameAsSource(product: number | bigint, source: number | bigint): boolean {
+  if (typeof source === "number") return sameNumber(Number(product), source);
+  return asBigInt(product) === source;
+}
+
+/** Exact equality of two sources' numbers: a bigint never equals a number (the readers give a bigint only beyond 2^53). */
+const sameSourceNumber = (a: number | bigint, b: number | bigint): boolean => (typeof a === "number" && typeof b === "number" ? sameNumber(a, b) : a === b);
+
+const isNumber = (x: unknown): x is number | bigint => typeof x === "number" || typeof x === "bigint";
+
 /** A value as the reports show it: NaN and the infinities as strings (JSON has no spelling for them). */
 export function shown(v: unknown): unknown {
   if (v instanceof JsonFloat) return shown(v.value);
@@ -18,12 +35,12 @@ export function shown(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
-function numberDifference(product: JsonValue | undefined, source: number, kind: Kind): string | undefined {
+function numberDifference(product: JsonValue | undefined, source: number | bigint, kind: Kind): string | undefined {
   const isFloat = product instanceof JsonFloat;
-  if (!isFloat && typeof product !== "number" && typeof product !== "bigint") return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(product))} in the product`;
-  const value = isFloat ? product.value : Number(product);
-  if (!sameNumber(value, source)) return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(value))} in the product`;
-  if (kind === "float" && !isFloat) return `a float in the source, the integer ${value} in the product (Python reads it as int)`;
+  if (!isFloat && !isNumber(product)) return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(product))} in the product`;
+  const value = isFloat ? product.value : product;
+  if (!sameAsSource(value, source)) return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(value))} in the product`;
+  if (kind === "float" && !isFloat) return `a float in the source, the integer ${value.toString()} in the product (Python reads it as int)`;
   if (kind === "integer" && isFloat) return `an integer in the source, a float in the product`;
   return undefined;
 }
@@ -34,12 +51,12 @@ function numberDifference(product: JsonValue | undefined, source: number, kind: 
  * a value from the project's updates, and only the value is compared).
  */
 export function attributeDifference(product: JsonValue | undefined, source: AttrValue | undefined, kind: Kind): string | undefined {
-  if (typeof source === "number") return numberDifference(product, source, kind);
+  if (isNumber(source)) return numberDifference(product, source, kind);
   if (Array.isArray(source)) {
     if (!Array.isArray(product) || product.length !== source.length) return `${JSON.stringify(shown(source))} in the source, ${JSON.stringify(shown(product))} in the product`;
     for (let i = 0; i < source.length; i++) {
       const s = source[i];
-      const why = typeof s === "number" ? numberDifference(product[i], s, kind) : product[i] === s ? undefined : `${JSON.stringify(s)} in the source, ${JSON.stringify(shown(product[i]))} in the product`;
+      const why = isNumber(s) ? numberDifference(product[i], s, kind) : product[i] === s ? undefined : `${JSON.stringify(s)} in the source, ${JSON.stringify(shown(product[i]))} in the product`;
       if (why !== undefined) return `element ${i}: ${why}`;
     }
     return undefined;
@@ -50,9 +67,9 @@ export function attributeDifference(product: JsonValue | undefined, source: Attr
 
 /** Exact equality of two source attribute values (NaN equals NaN). */
 export function sameSourceAttribute(a: AttrValue | undefined, b: AttrValue | undefined): boolean {
-  if (typeof a === "number" && typeof b === "number") return sameNumber(a, b);
+  if (isNumber(a) && isNumber(b)) return sameSourceNumber(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => (typeof x === "number" && typeof b[i] === "number" ? sameNumber(x, b[i] as number) : x === b[i]));
+    return a.length === b.length && a.every((x, i) => { const y = b[i]; return isNumber(x) && isNumber(y) ? sameSourceNumber(x, y) : x === y; });
   }
   return a === b;
 }

@@ -12,19 +12,31 @@ export function zattrsOf(doc: JsonValue | undefined): Record<string, JsonValue> 
   return doc !== null && typeof doc === "object" && !Array.isArray(doc) && !(doc instanceof JsonFloat) ? doc : {};
 }
 
+const isNumber = (x: unknown) => typeof x === "number" || typeof x === "bigint";
 const kindOf = (name: string, value: AttrValue | undefined, floats: readonly string[]) =>
-  floats.includes(name) ? ("float" as const) : typeof value === "number" || (Array.isArray(value) && value.some((x) => typeof x === "number")) ? ("integer" as const) : undefined;
+  floats.includes(name) ? ("float" as const) : isNumber(value) || (Array.isArray(value) && value.some(isNumber)) ? ("integer" as const) : undefined;
 
-/** `fill`: the fill value as zarrita decoded it from the `.zarray` ("NaN" → NaN). */
-export function compareVariableAttributes(v: VariableInfo, product: Record<string, JsonValue>, fill: unknown, meta: MetadataReport): void {
+const FILL_TOKENS: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
+
+/** A `.zarray`'s fill_value as exactly as its text says it ("NaN" → NaN; an integer beyond 2^53 a bigint), or null. */
+export function zarrayFill(zarray: JsonValue | undefined): number | bigint | null {
+  const doc = zattrsOf(zarray);
+  const fill = doc["fill_value"];
+  if (fill instanceof JsonFloat) return fill.value;
+  if (typeof fill === "number" || typeof fill === "bigint") return fill;
+  if (typeof fill === "string" && fill in FILL_TOKENS) return FILL_TOKENS[fill] as number;
+  return null;
+}
+
+/** `fill`: the fill value of the product's `.zarray`, read from its text (zarrayFill). */
+export function compareVariableAttributes(v: VariableInfo, product: Record<string, JsonValue>, fill: number | bigint | null, meta: MetadataReport): void {
   const key = v.path.slice(1);
   const zattrs = { ...product };
   delete zattrs["_ARRAY_DIMENSIONS"];
   const { _FillValue, ...source } = v.attributes;
   if (_FillValue !== undefined) {
-    const value = typeof fill === "bigint" ? Number(fill) : typeof fill === "number" ? fill : null;
-    const why = attributeDifference(value, _FillValue, undefined);
-    if (why !== undefined) note(meta.attributes, key, "_FillValue", { type: "not_equal", zarr: shown(value), source: shown(_FillValue), info: `fill_value: ${why}` });
+    const why = attributeDifference(fill, _FillValue, undefined);
+    if (why !== undefined) note(meta.attributes, key, "_FillValue", { type: "not_equal", zarr: shown(fill), source: shown(_FillValue), info: `fill_value: ${why}` });
   }
   for (const [k, val] of Object.entries(source)) {
     if (!(k in zattrs)) {

@@ -10,7 +10,8 @@ import { note, type MetadataReport } from "./report.js";
 
 const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
-const isNumeric = (v: AttrValue | undefined) => typeof v === "number" || (Array.isArray(v) && v.some((x) => typeof x === "number"));
+const isNumber = (x: unknown) => typeof x === "number" || typeof x === "bigint";
+const isNumeric = (v: AttrValue | undefined) => isNumber(v) || (Array.isArray(v) && v.some(isNumber));
 
 /**
  * `product`: for each group of the first source (by key, its path without the leading "/"), the

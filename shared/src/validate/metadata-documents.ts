@@ -33,6 +33,21 @@ function describeNonAscii(bytes: Uint8Array, at: number): string {
   return `byte 0x${(bytes[at] as number).toString(16)} at offset ${at} is not ASCII${escape}: zarr-python 2 decodes metadata as ASCII and cannot open it`;
 }
 
+/** Why an integer dtype's fill_value cannot be stored in it (numpy refuses to convert it), or undefined. */
+export function integerFillProblem(fill: JsonValue | undefined, dtype: string): string | undefined {
+  const m = /^[<>|=]?([iu])([1248])$/.exec(dtype);
+  if (m === null || fill === null || fill === undefined) return undefined;
+  const bits = BigInt(Number(m[2]) * 8);
+  const signed = m[1] === "i";
+  const min = signed ? -(1n << (bits - 1n)) : 0n;
+  const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+  const n = fill instanceof JsonFloat ? fill.value : fill;
+  const whole = typeof n === "bigint" ? n : typeof n === "number" && Number.isInteger(n) ? BigInt(n) : undefined;
+  if (whole === undefined) return `fill_value ${JSON.stringify(plainJson(fill))} is not an integer, and the dtype ${dtype} holds only integers`;
+  if (whole < min || whole > max) return `fill_value ${whole.toString()} is outside the range of ${dtype} (${min.toString()} to ${max.toString()}); numpy cannot convert it`;
+  return undefined;
+}
+
 /** Problems with what a parsed document says (a `.zarray`'s fill value and chunks). */
 export function checkMetadataValue(key: string, value: JsonValue): string[] {
   if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof JsonFloat) return ["is not a JSON object"];
@@ -46,6 +61,9 @@ export function checkMetadataValue(key: string, value: JsonValue): string[] {
     problems.push(`fill_value is the bare token ${token}; the Zarr v2 spec writes it as the string "${token}"`);
   } else if (typeof fill === "string" && /^[<>|=]?f/.test(dtype) && !FLOAT_SPECIALS.includes(fill)) {
     problems.push(`fill_value ${JSON.stringify(fill)} is not a number, "NaN", "Infinity" or "-Infinity"`);
+  } else {
+    const outside = integerFillProblem(fill, dtype);
+    if (outside !== undefined) problems.push(outside);
   }
   const shape = value["shape"];
   const chunks = value["chunks"];

@@ -15,7 +15,7 @@ import type { Progress } from "../scan/scan-project.js";
 import type { AttrValue, ProjectConfig, ValidationSummary } from "../schemas.js";
 import { reencodedForComparison, reencoder } from "../refs/cf-time.js";
 import { plainJson, type JsonValue } from "../json/python-json.js";
-import { compareGlobalAttributes, compareVariableAttributes, zattrsOf } from "./attributes.js";
+import { compareGlobalAttributes, compareVariableAttributes, zarrayFill, zattrsOf } from "./attributes.js";
 import { boxesOf, checkByFile, type Box } from "./boxes.js";
 import { compareValues, position } from "./compare.js";
 import { compareGroups, extraGroups } from "./groups.js";
@@ -251,7 +251,7 @@ export async function validateProduct(options: {
           note(meta.attributes, key, ENUM_ATTRIBUTE, { type: v.enumDict === undefined ? "missing" : inProduct === undefined ? "missing" : "not_equal", zarr: inProduct ?? null, source: v.enumDict ?? null, info: v.enumDict === undefined ? "missing from source" : "the enumeration's names and values differ" });
         }
       }
-      if (!again) compareVariableAttributes(v, productAttrs, (arr as unknown as { fillValue: unknown }).fillValue, meta);
+      if (!again) compareVariableAttributes(v, productAttrs, zarrayFill(checked.documents.get(`${key}/.zarray`)), meta);
       if (!again) data.compared.variables.push(key);
 
       for (const [j, b] of p.boxes.entries()) {

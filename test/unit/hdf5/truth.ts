@@ -4,10 +4,12 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AttributeValue, ChunkRef, VariableLayout } from "../../../shared/src/formats/layout.js";
+import { parseExactJson } from "../../helpers/exact-json.js";
 
 export const FIXTURES = fileURLToPath(new URL("../../fixtures/hdf5/", import.meta.url));
 
-export type TruthValue = string | number | boolean | null | (string | number | boolean)[] | { unreadable: string };
+/** Integers beyond 2^53 are bigints (read exactly by parseExactJson). */
+export type TruthValue = string | number | bigint | boolean | null | (string | number | bigint | boolean)[] | { unreadable: string };
 
 export interface TruthDataset {
   shape: number[];
@@ -16,7 +18,7 @@ export interface TruthDataset {
   layout: "compact" | "contiguous" | "chunked";
   chunks: number[] | null;
   filters: { id: number; flags: number; cd_values: number[]; name: string }[];
-  fillvalue: string | number | null;
+  fillvalue: string | number | bigint | null;
   attrs: Record<string, TruthValue>;
   /** Names of the attributes h5py reads as floating point. */
   float_attrs: string[];
@@ -48,7 +50,7 @@ export function truthFixtures(): string[] {
 }
 
 export function loadTruth(fixture: string): Truth {
-  return JSON.parse(readFileSync(`${FIXTURES}${fixture}.truth.json`, "utf8")) as Truth;
+  return parseExactJson(readFileSync(`${FIXTURES}${fixture}.truth.json`, "utf8")) as Truth;
 }
 
 /** Attributes the reader hides (library and netCDF internals). */

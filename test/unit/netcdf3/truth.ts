@@ -48,19 +48,22 @@ export function loadTruth(fixture: string): Truth {
   return JSON.parse(readFileSync(fixturePath(`${fixture}.truth.json`), "utf8")) as Truth;
 }
 
-function numberFromTruth(v: TruthValue): number {
+const SAFE = 2n ** 53n - 1n;
+
+function numberFromTruth(v: TruthValue): number | bigint {
   if (typeof v === "number") return v;
   if (v === "NaN") return Number.NaN;
   if (v === "Infinity") return Number.POSITIVE_INFINITY;
   if (v === "-Infinity") return Number.NEGATIVE_INFINITY;
-  return Number(BigInt(v)); // 64-bit integers: the nearest double, as the layout reports them
+  const b = BigInt(v); // 64-bit integers: exact, a bigint where a double would round them
+  return b >= -SAFE && b <= SAFE ? Number(b) : b;
 }
 
-/** What the layout should report for a truth attribute: string, or number / number[]. */
+/** What the layout should report for a truth attribute: string, or number / number[] (bigints beyond 2^53). */
 export function expectedAttribute(a: TruthAttribute): AttributeValue {
   if (typeof a.value === "string") return a.value;
   const values = a.value.map(numberFromTruth);
-  return values.length === 1 ? (values[0] as number) : values;
+  return values.length === 1 ? (values[0] as number | bigint) : values;
 }
 
 export function expectedAttributes(attrs: Record<string, TruthAttribute>): Record<string, AttributeValue> {

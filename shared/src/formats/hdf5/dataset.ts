@@ -18,7 +18,7 @@ export interface DatasetInfo {
   space: Dataspace;
   chunkShape: number[] | null;
   filters: Filter[];
-  storedFillValue: number | string | null;
+  storedFillValue: number | bigint | string | null;
   storage: Storage;
   /** All attributes, library-internal ones included (netCDF semantics need them). */
   attributes: RawAttribute[];
@@ -53,7 +53,7 @@ function parseDataset(file: Hdf5File, h: ObjectHeader): DatasetInfo {
   const filterMsg = firstMessage(h, MSG.FILTERS);
   const filters = filterMsg ? parseFilters(messageContent(file, filterMsg, "filter pipeline message")) : [];
 
-  let storedFillValue: number | string | null = null;
+  let storedFillValue: number | bigint | string | null = null;
   const fillMsg = firstMessage(h, MSG.FILL) ?? firstMessage(h, MSG.FILL_OLD);
   if (fillMsg) {
     const c = messageContent(file, fillMsg, "fill value message");

@@ -1,15 +1,15 @@
 // Decoding of attribute values and fill values into JSON-friendly numbers and strings,
 // and of the object references of DIMENSION_LIST attributes.
 
-import type { AttributeValue } from "../layout.js";
+import { exactInteger, type AttributeValue } from "../layout.js";
 import { Cursor, decodeText } from "./cursor.js";
 import type { H5Type } from "./datatype.js";
 import type { Hdf5File } from "./file.js";
 import { globalHeapObject } from "./heaps.js";
 import type { RawAttribute } from "./attributes.js";
 
-/** One element of a numeric type at the cursor (advancing past it). */
-function numberAt(c: Cursor, t: H5Type, what: string): number {
+/** One element of a numeric type at the cursor (advancing past it); a 64-bit integer beyond 2^53 as a bigint. */
+function numberAt(c: Cursor, t: H5Type, what: string): number | bigint {
   const at = c.pos;
   c.need(t.size);
   const v = c.view;
@@ -18,12 +18,12 @@ function numberAt(c: Cursor, t: H5Type, what: string): number {
       throw c.unsupported(`${what} of a ${t.precision}-bit integer type at bit offset ${t.bitOffset}`);
     }
     const le = t.little;
-    let n: number;
+    let n: number | bigint;
     switch (t.size) {
       case 1: n = t.signed ? v.getInt8(at) : v.getUint8(at); break;
       case 2: n = t.signed ? v.getInt16(at, le) : v.getUint16(at, le); break;
       case 4: n = t.signed ? v.getInt32(at, le) : v.getUint32(at, le); break;
-      case 8: n = Number(t.signed ? v.getBigInt64(at, le) : v.getBigUint64(at, le)); break;
+      case 8: n = exactInteger(t.signed ? v.getBigInt64(at, le) : v.getBigUint64(at, le)); break;
       default: throw c.unsupported(`${what} of a ${t.size}-byte integer type`);
     }
     c.pos += t.size;
@@ -98,17 +98,17 @@ export function attributeValue(file: Hdf5File, a: RawAttribute): AttributeValue 
     }
     return count === 1 ? (out[0] as string) : out;
   }
-  if (isBooleanEnum(t) && count === 1) return numberAt(c, t, what) !== 0;
+  if (isBooleanEnum(t) && count === 1) return Number(numberAt(c, t, what)) !== 0;
   if (t.cls !== "int" && t.cls !== "float" && t.cls !== "enum") {
     throw c.unsupported(`${what} of datatype class ${t.cls}`);
   }
-  const out: number[] = [];
+  const out: (number | bigint)[] = [];
   for (let i = 0; i < count; i++) out.push(numberAt(c, t, what));
-  return count === 1 ? (out[0] as number) : out;
+  return count === 1 ? (out[0] as number | bigint) : out;
 }
 
 /** The dataset's stored fill value, decoded (strings for string types, numbers otherwise). */
-export function fillValue(file: Hdf5File, t: H5Type, bytes: Uint8Array, at: number): number | string {
+export function fillValue(file: Hdf5File, t: H5Type, bytes: Uint8Array, at: number): number | bigint | string {
   const c = new Cursor(file, bytes, at, "fill value");
   if (bytes.length < t.size) throw c.fail(`fill value of ${bytes.length} bytes for a ${t.size}-byte type`);
   if (t.cls === "string") return fixedString(c, t.size, t.pad);
@@ -119,7 +119,7 @@ export function fillValue(file: Hdf5File, t: H5Type, bytes: Uint8Array, at: numb
 
 /** One member value of an enumerated type, as its base integer type reads it. */
 export function enumValue(file: Hdf5File, t: Extract<H5Type, { cls: "enum" }>, bytes: Uint8Array): number {
-  return numberAt(new Cursor(file, bytes, 0, "enumeration member value"), t.base, "enumeration member value");
+  return Number(numberAt(new Cursor(file, bytes, 0, "enumeration member value"), t.base, "enumeration member value"));
 }
 
 /**

@@ -57,7 +57,7 @@ export function readAttributes(cursor: HeaderCursor, owner: string): { attribute
       setOwn(out, name, decodeChars(bytes));
     } else {
       const values = decodeNumbers(bytes, type, count);
-      setOwn(out, name, values.length === 1 ? (values[0] as number) : values);
+      setOwn(out, name, values.length === 1 ? (values[0] as number | bigint) : values);
       if (type.dtype.kind === "float") floatAttributes.push(name);
     }
   }

@@ -1,4 +1,4 @@
-import type { DataType } from "../layout.js";
+import { exactInteger, type DataType } from "../layout.js";
 
 /** An external netCDF type: the nc_type code in the header and how its values are stored. */
 export interface NcType {
@@ -32,12 +32,12 @@ export function ncTypeOf(code: number): NcType | undefined {
 }
 
 /**
- * Decodes `count` big-endian values of a numeric type. 64-bit integers become the nearest
- * double (the layout's attribute values are JSON numbers).
+ * Decodes `count` big-endian values of a numeric type. A 64-bit integer beyond 2^53 stays a
+ * bigint (a double would round it).
  */
-export function decodeNumbers(bytes: Uint8Array, type: NcType, count: number): number[] {
+export function decodeNumbers(bytes: Uint8Array, type: NcType, count: number): (number | bigint)[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Array<number>(count);
+  const out = new Array<number | bigint>(count);
   const size = type.dtype.size;
   for (let i = 0; i < count; i++) {
     const at = i * size;
@@ -67,10 +67,10 @@ export function decodeNumbers(bytes: Uint8Array, type: NcType, count: number): n
         out[i] = view.getUint32(at);
         break;
       case 10:
-        out[i] = Number(view.getBigInt64(at));
+        out[i] = exactInteger(view.getBigInt64(at));
         break;
       case 11:
-        out[i] = Number(view.getBigUint64(at));
+        out[i] = exactInteger(view.getBigUint64(at));
         break;
       default:
         throw new Error(`decodeNumbers: ${type.name} is not numeric`);
