@@ -383,6 +383,42 @@ data:
   });
 });
 
+describe.skipIf(!hasNcgen)("drover refs and zarr on files whose unlimited dimension has no coordinate variable", () => {
+  const cdl = (name: string, start: number) => `netcdf ${name} {
+dimensions:
+  time = UNLIMITED ;
+  lat = 2 ;
+variables:
+  float lat(lat) ;
+  float tas(time, lat) ;
+data:
+  lat = 1, 2 ;
+  tas = ${seq(6, start)} ;
+}
+`;
+
+  it("takes the dimension's length from its variables, joins the files in the order given and says so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-nocoord-"));
+    try {
+      const files = [ncgen(join(dir, "b.nc"), cdl("b", 100)), ncgen(join(dir, "a.nc"), cdl("a", 0))];
+      for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
+        for (const flags of [["--no-validate"], []]) {
+          const r = await run([out.endsWith(".json") ? "refs" : "zarr", ...files, "-o", out, ...flags]);
+          expect(r.code, r.stderr).toBe(0);
+          expect(r.stderr).toMatch(/no time coordinate variable.*order given/);
+          const zarray = out.endsWith(".json")
+            ? (JSON.parse((JSON.parse(readFileSync(out, "utf8")) as { refs: Record<string, string> }).refs["tas/.zarray"] ?? "{}") as { shape: number[] })
+            : (JSON.parse(readFileSync(join(out, "tas", ".zarray"), "utf8")) as { shape: number[] });
+          expect(zarray.shape, `${out} ${flags.join(" ")}`).toEqual([6, 2]);
+          if (hasXarray) expect((await xarrayCompareAsync(out, "time", files)).problems).toEqual([]);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("drover refs on files that cannot be combined", () => {
   it("keeps the inventory listing every problem beside the output and names it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-refused-"));

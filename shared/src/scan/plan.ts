@@ -197,6 +197,14 @@ export function planSeries(input: PlanInput): Inventory {
       }
     }
   }
+  if (concatDim !== null && !coordVar && files.length > 1) {
+    issues.push({
+      severity: "warning",
+      code: "no_coordinate",
+      message: `the files have no ${concatDim} coordinate variable: they are joined along ${concatDim} in the order given, which nothing can check`,
+      variable: concatDim,
+    });
+  }
   const ordered = order.map((i) => files[i] as FileInfo);
 
   /** Whether a file holds the variable (one it lacks is reported below as missing). */

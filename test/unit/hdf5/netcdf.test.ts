@@ -6,6 +6,11 @@ import { openFileSource } from "../../../shared/src/formats/byte-source.js";
 import type { FileLayout, VariableLayout } from "../../../shared/src/formats/layout.js";
 import { readHdf5Layout } from "../../../shared/src/formats/hdf5/index.js";
 import { FIXTURES } from "./truth.js";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ncgen, ncgenAvailable } from "../../helpers/ncgen.js";
 
 function read(name: string): FileLayout {
   const source = openFileSource(FIXTURES + name);
@@ -103,6 +108,28 @@ describe("a netCDF-C (ncgen -k nc4) file", () => {
     });
     expect(layout.attributes).not.toHaveProperty("_NCProperties");
     expect(variable(layout, "/lat").attributes).toEqual({ units: "degrees_north", standard_name: "latitude" });
+  });
+});
+
+describe.skipIf(!ncgenAvailable())("an unlimited dimension without a coordinate variable", () => {
+  it("is as long as its longest variable, as ncdump reports it (its dimension scale stays empty)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-unlimited-"));
+    try {
+      const path = ncgen(join(dir, "f.nc"), "netcdf f {\ndimensions:\n  time = UNLIMITED ;\n  lat = 2 ;\nvariables:\n  float tas(time, lat) ;\n  int n(time) ;\ndata:\n  tas = 1, 2, 3, 4, 5, 6 ;\n  n = 1, 2 ;\n}\n");
+      const header = spawnSync("ncdump", ["-h", path], { encoding: "utf8" }).stdout;
+      const current = Number(/time = UNLIMITED ; \/\/ \((\d+) currently\)/.exec(header)?.[1]);
+      expect(current).toBe(3);
+      const source = openFileSource(path);
+      try {
+        const layout = readHdf5Layout(source);
+        expect(layout.dimensions.find((d) => d.name === "time")).toMatchObject({ size: current, unlimited: true });
+        expect(variable(layout, "/tas").shape).toEqual([current, 2]);
+      } finally {
+        source.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -73,6 +73,20 @@ function isScale(file: Hdf5File, d: DatasetNode): boolean {
   return d.info.space.dims.length === 1 && textAttribute(file, find(d.info.attributes, "CLASS")) === "DIMENSION_SCALE";
 }
 
+/**
+ * An unlimited dimension is as long as the longest variable along it, as netCDF-C reports it:
+ * its dimension scale is not extended when records are written, so a dimension without a
+ * coordinate variable keeps a scale of length 0.
+ */
+function extendUnlimited(axisDims: Map<DatasetNode, Dim[]>): void {
+  for (const [d, axes] of axisDims) {
+    axes.forEach((dim, axis) => {
+      const n = d.info.space.dims[axis] ?? 0;
+      if (dim.unlimited && n > dim.size) dim.size = n;
+    });
+  }
+}
+
 export function netcdfView(file: Hdf5File, root: GroupNode): { variables: VariableLayout[]; dimensions: Dim[] } {
   const dims: Dim[] = [];
   const byScale = new Map<number, Dim>(); // scale dataset address → its dimension
@@ -114,24 +128,29 @@ export function netcdfView(file: Hdf5File, root: GroupNode): { variables: Variab
   // Pass 2, like netCDF-C's dimension-scale matching: subgroups first, then the group's
   // variables; a variable without scales gets phony dimensions of its group.
   const varDims = new Map<DatasetNode, string[]>();
+  const axisDims = new Map<DatasetNode, Dim[]>();
   const matchScales = (g: GroupNode): void => {
     g.groups.forEach(matchScales);
     const own = groupDims.get(g) as Dim[];
     for (const d of g.datasets) {
       const shape = d.info.space.dims;
       if (scaleIsVariable.has(d)) {
-        varDims.set(d, [(byScale.get(d.info.address) as Dim).name]);
+        const dim = byScale.get(d.info.address) as Dim;
+        varDims.set(d, [dim.name]);
+        axisDims.set(d, [dim]);
         continue;
       }
       const listAttr = find(d.info.attributes, "DIMENSION_LIST");
       const attached = listAttr ? dimensionList(file, listAttr) : [];
       const names: string[] = [];
+      const axes: Dim[] = [];
       const used = new Set<Dim>();
       shape.forEach((size, axis) => {
         const refs = attached[axis] ?? [];
         const scale = refs.map((r) => byScale.get(r)).find((x) => x !== undefined);
         if (scale) {
           names.push(scale.name);
+          axes.push(scale);
           return;
         }
         const unlimited = d.info.space.maxDims[axis] === null;
@@ -144,11 +163,14 @@ export function netcdfView(file: Hdf5File, root: GroupNode): { variables: Variab
         }
         used.add(dim);
         names.push(dim.name);
+        axes.push(dim);
       });
       varDims.set(d, names);
+      axisDims.set(d, axes);
     }
   };
   matchScales(root);
+  extendUnlimited(axisDims);
 
   const variables: VariableLayout[] = [];
   const collect = (g: GroupNode): void => {
