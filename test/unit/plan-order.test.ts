@@ -52,6 +52,16 @@ describe("planning files listed out of time order", () => {
     expect(inventory.issues.filter((i) => i.severity === "fatal").map((i) => i.code)).toEqual(["missing_variable"]);
   });
 
+  it("names a file whose time holds its fill value, rather than calling the file out of order", () => {
+    const filled = { ...time, attributes: { ...time.attributes, _FillValue: -1 } };
+    const files = [file("/d/a.nc", [filled, lat, lon, tas]), file("/d/b.nc", [filled, lat, lon, tas])];
+    const values = (i: number, v: VariableInfo) => (v.name === "time" && i === 1 ? Float64Array.of(10, -1) : valuesOf(files, [0, 10])(i, v));
+    const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values });
+    const fatal = inventory.issues.filter((i) => i.severity === "fatal");
+    expect(fatal).toEqual([expect.objectContaining({ code: "missing_coordinate_value", file: "/d/b.nc", variable: "time" })]);
+    expect(fatal[0]?.message).toContain("index 1");
+  });
+
   it("still finds nothing wrong in complete files listed out of order", () => {
     const files = [file("/d/later.nc", [time, lat, lon, tas, height]), file("/d/earliest.nc", [time, lat, lon, tas, height])];
     const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values: valuesOf(files, [10, 0]) });

@@ -45,6 +45,13 @@ export function same(a: unknown, b: unknown): boolean {
   return typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b);
 }
 
+/** The first index of `values` holding the variable's _FillValue or missing_value (-1: none). */
+function firstFill(values: Float64Array, attributes: Record<string, AttrValue>): number {
+  const fills = [attributes["_FillValue"], attributes["missing_value"]].flat().filter((x): x is number | bigint => typeof x === "number" || typeof x === "bigint").map(Number);
+  if (fills.length === 0) return -1;
+  return values.findIndex((x) => fills.some((f) => x === f || (Number.isNaN(x) && Number.isNaN(f))));
+}
+
 function sameValues(a: Float64Array, b: Float64Array): number {
   if (a.length !== b.length) return 0;
   for (let i = 0; i < a.length; i++) {
@@ -142,10 +149,13 @@ export function planSeries(input: PlanInput): Inventory {
         });
       }
     });
+    /** Per file, the first index where its coordinate holds its own fill value (-1: none). */
+    const missingAt: number[] = [];
     const coords = fileCoords.map((own, i) => {
       // A file without the coordinate has no place in the order.
       if (!own) return new Float64Array(0);
       const raw = input.values(i, own);
+      missingAt[i] = firstFill(raw, own.attributes);
       const map = shifts[i];
       return map ? raw.map(map) : raw;
     });
@@ -175,6 +185,11 @@ export function planSeries(input: PlanInput): Inventory {
       const i = order[k] as number;
       const c = coords[i] as Float64Array;
       const f = files[i] as FileInfo;
+      const missing = missingAt[i] ?? -1;
+      if (missing >= 0) {
+        issues.push({ severity: "fatal", code: "missing_coordinate_value", message: `${concatDim} in ${base(f.path)} is missing (its fill value) at index ${missing}: every step of a concatenated coordinate needs its value; mend or leave out the file`, file: f.path, variable: concatDim });
+        continue;
+      }
       for (let j = 1; j < c.length; j++) {
         if (!((c[j] as number) > (c[j - 1] as number))) {
           issues.push({ severity: "fatal", code: "not_monotonic", message: `${concatDim} in ${base(f.path)} is not increasing at index ${j} (${c[j - 1]} then ${c[j]})`, file: f.path, variable: concatDim });
