@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { type Dirent, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync, lstatSync } from "node:fs";
+import { type Dirent, type Stats, cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync, lstatSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { DroverError } from "./errors.js";
 
 // Nothing half-written: every file and directory drover publishes is written under a temporary
 // name beside its destination and renamed into place when complete.
@@ -97,13 +98,20 @@ export function writeJsonAtomic(target: string, value: unknown): void {
 }
 
 /**
- * Moves a finished directory `from` to `target`, replacing what was there: the old copy is
- * renamed aside first and removed only after the new one is in place.
+ * Moves a finished directory (or file) `from` to `target`, replacing what was there: the old copy
+ * is renamed aside first and removed only after the new one is in place. A directory never
+ * replaces a file, nor a file a directory: that is refused, and nothing is moved.
  */
 export function replaceDir(from: string, target: string): void {
   mkdirSync(dirname(target), { recursive: true });
   let aside: string | undefined;
-  if (existsSync(target)) {
+  const old = lstatIfAny(target);
+  if (old !== undefined) {
+    const isDir = lstatSync(from).isDirectory();
+    if (!old.isSymbolicLink() && old.isDirectory() !== isDir) {
+      // Never intended: e.g. an inventory kept as out.json.inventory.json where a directory of that name stands.
+      throw new DroverError("PathNotAllowedError", `${target} is ${old.isDirectory() ? "a directory" : "a file"}, and drover would replace it with ${isDir ? "a directory" : "a file"}: refused; move it away or choose another output name`, { file: target });
+    }
     aside = tempPathFor(target);
     renameSync(target, aside);
   }
@@ -114,6 +122,15 @@ export function replaceDir(from: string, target: string): void {
     throw e;
   }
   if (aside) rmSync(aside, { recursive: true, force: true });
+}
+
+function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
 }
 
 /** Copies a directory (or file) to `target` through a temporary name; replaces an older copy. */

@@ -28,7 +28,9 @@ function inside(dir: string, file: string): boolean {
  * Why `out` must not be written, or undefined when it may be. Pure: `existing` says what is at
  * `out` (see `existingAt`). Every reason names the path and what to do instead.
  */
-export function outputRefusal(out: string, kind: ProductKind, inputs: readonly string[], existing: Existing): string | undefined {
+export function outputRefusal(out: string, kind: ProductKind, inputs: readonly string[], existing: Existing, sideDirectories: readonly string[] = []): string | undefined {
+  const side = sideDirectories[0];
+  if (side !== undefined) return `${side} is a directory, and drover writes a report of -o ${out} by that name: move it away or choose another -o`;
   const own = inputs.find((f) => inside(out, f));
   if (own !== undefined) {
     return own === out ? `-o ${out} is one of the input files: write the product somewhere else` : `-o ${out} holds the input file ${own}: writing the product there would replace it; choose another -o`;
@@ -78,7 +80,18 @@ function real(path: string): string {
   return rest === "" ? realpathSync.native(base) : join(realpathSync.native(base), rest);
 }
 
+/** The reports a one-shot command writes beside its output (validation report; the inventory when the files cannot be combined). */
+export const sideFiles = (out: string): string[] => [`${out}.report.json`, `${out}.inventory.json`];
+
+const isDirectory = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 /** `outputRefusal` for the paths as they are on disk now. */
 export function refusalOfOutput(out: string, kind: ProductKind, inputs: readonly string[]): string | undefined {
-  return outputRefusal(real(out), kind, inputs.map(real), existingAt(out));
+  return outputRefusal(real(out), kind, inputs.map(real), existingAt(out), sideFiles(out).filter(isDirectory));
 }

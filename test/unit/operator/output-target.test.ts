@@ -26,6 +26,11 @@ describe("outputRefusal", () => {
     expect(outputRefusal("/o.json", "json", [], { kind: "file", parent: "/", writableParent: true })).toBeUndefined();
   });
 
+  it("refuses an output whose report would go where a directory stands, naming it", () => {
+    expect(outputRefusal("/o.json", "json", [], none, ["/o.json.report.json"])).toContain("/o.json.report.json is a directory");
+    expect(outputRefusal("/o.zarr", "zarr", [], none, [])).toBeUndefined();
+  });
+
   it("refuses an output it could not write, naming the directory", () => {
     expect(outputRefusal("/ro/o.json", "json", [], { kind: "none", parent: "/ro", writableParent: false })).toContain("cannot write in /ro");
   });

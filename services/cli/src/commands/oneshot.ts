@@ -136,7 +136,14 @@ function withReportsKept(e: unknown, work: string, out: string): unknown {
   const reports = { ...e.reports };
   for (const [name, path] of inWork) {
     const kept = `${out}.${name}.json`;
-    copyAtomic(path, kept);
+    try {
+      copyAtomic(path, kept);
+    } catch (c) {
+      // The failure itself still comes first; the report is lost with the work directory.
+      message = `${message} (its ${name} report could not be kept: ${(c as Error).message})`;
+      delete reports[name];
+      continue;
+    }
     message = message.replaceAll(path, kept);
     reports[name] = kept;
   }
