@@ -419,6 +419,43 @@ data:
   });
 });
 
+describe.skipIf(!hasNcgen)("drover refs and zarr on files listed out of time order whose attributes differ", () => {
+  const cdl = (name: string, t0: number) => `netcdf ${name} {
+dimensions:
+  time = UNLIMITED ;
+  lat = 2 ;
+variables:
+  double time(time) ; time:units = "days since 2000-01-01" ; time:comment = "time ${name}" ;
+  float lat(lat) ; lat:comment = "lat ${name}" ;
+  float tas(time, lat) ; tas:comment = "tas ${name}" ;
+  :title = "${name}" ;
+data:
+  time = ${t0}, ${t0 + 1} ;
+  lat = 1, 2 ;
+  tas = ${seq(4, t0)} ;
+}
+`;
+
+  it("label the product with the earliest file's attributes, globals and variables alike, whatever the order given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-attrs-"));
+    try {
+      const early = ncgen(join(dir, "early.nc"), cdl("early", 0));
+      const late = ncgen(join(dir, "late.nc"), cdl("late", 10));
+      for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
+        const r = await run([out.endsWith(".json") ? "refs" : "zarr", late, early, "-o", out]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toContain("validation: Success");
+        const doc = (key: string): Record<string, unknown> =>
+          JSON.parse(out.endsWith(".json") ? ((JSON.parse(readFileSync(out, "utf8")) as { refs: Record<string, string> }).refs[key] ?? "{}") : readFileSync(join(out, key), "utf8")) as Record<string, unknown>;
+        expect([doc(".zattrs")["title"], doc("time/.zattrs")["comment"], doc("lat/.zattrs")["comment"], doc("tas/.zattrs")["comment"]], out).toEqual(["early", "time early", "lat early", "tas early"]);
+        if (hasXarray) expect((await xarrayCompareAsync(out, "time", [early, late])).problems).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("drover refs on files that cannot be combined", () => {
   it("keeps the inventory listing every problem beside the output and names it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drover-refused-"));

@@ -373,7 +373,9 @@ export function planSeries(input: PlanInput): Inventory {
   const variables: ProductVariable[] = vars.map((v) => {
     const concatenated = concatDim !== null && v.dimensions.includes(concatDim);
     const shape = v.dimensions.map((d, a) => (d === concatDim ? concatLength : (v.shape[a] ?? 0)));
-    const { _FillValue, ...own } = v.attributes;
+    // Attributes as the earliest file has them (the first in the product), like the global ones.
+    const labelled = earliest.variables.find((x) => x.path === v.path) ?? v;
+    const { _FillValue, ...own } = labelled.attributes;
     const attributes = productUnits !== undefined && (v.name === concatDim || v.name === bounds) ? { ...own, units: productUnits } : own;
     return {
       name: v.path.slice(1),
@@ -388,7 +390,7 @@ export function planSeries(input: PlanInput): Inventory {
       filters: v.filters,
       fillValue: fillValueOf(_FillValue),
       attributes,
-      floatAttributes: v.floatAttributes.filter((a) => a !== "_FillValue"),
+      floatAttributes: labelled.floatAttributes.filter((a) => a !== "_FillValue"),
       concatenated,
       isCoordinate: v.isCoordinate,
       ...(v.enumDict ? { enumDict: v.enumDict } : {}),

@@ -44,6 +44,7 @@ export function startSourceThreads(options: SourceThreadOptions): SourceThreads 
         info: await pool.run("describe", { path, briefExcept }),
         box: (varPath, start, stop) => pool.run("box", { path, varPath, start, stop }),
         text: (varPath, start, stop) => pool.run("text", { path, varPath, start, stop }),
+        describeFully: () => pool.run("describe", { path, briefExcept: undefined }),
       };
     },
     close: async () => {

@@ -187,6 +187,17 @@ export async function validateProduct(options: {
         }),
       )
     ).flat();
+    // The product keeps the attributes of each set's earliest file, which may have been described
+    // briefly (without them): that file is described again, in full.
+    const earliest = new Map<number, FileInfo>();
+    for (const { order } of visits) {
+      const i = order[0] as number;
+      if (earliest.has(i)) continue;
+      const info = infos[i] as FileInfo;
+      earliest.set(i, info.variables.some((x) => x.brief) ? await (sources[i] as ValidationSource).describeFully() : info);
+    }
+    /** The variable as the earliest file of its set holds it. */
+    const labelledBy = (v: VariableInfo, order: number[]): VariableInfo => earliest.get(order[0] as number)?.variables.find((x) => x.path === v.path) ?? v;
     /** Variables already checked once (a variable several sets hold: values checked in each, the rest once). */
     const seen = new Set<string>();
 
@@ -251,7 +262,7 @@ export async function validateProduct(options: {
           note(meta.attributes, key, ENUM_ATTRIBUTE, { type: v.enumDict === undefined ? "missing" : inProduct === undefined ? "missing" : "not_equal", zarr: inProduct ?? null, source: v.enumDict ?? null, info: v.enumDict === undefined ? "missing from source" : "the enumeration's names and values differ" });
         }
       }
-      if (!again) compareVariableAttributes(v, productAttrs, zarrayFill(checked.documents.get(`${key}/.zarray`)), meta);
+      if (!again) compareVariableAttributes(labelledBy(v, (visits[k] as (typeof visits)[number]).order), productAttrs, zarrayFill(checked.documents.get(`${key}/.zarray`)), meta);
       if (!again) data.compared.variables.push(key);
 
       for (const [j, b] of p.boxes.entries()) {

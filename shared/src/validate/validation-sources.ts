@@ -16,6 +16,8 @@ export interface ValidationSource {
   box(varPath: string, start: number[], stop: number[]): Promise<NumericArray>;
   /** Text variables: each element of the box as text, trailing NULs removed. */
   text(varPath: string, start: number[], stop: number[]): Promise<string[]>;
+  /** The file described in full (its `info` may be brief: see describeSources). */
+  describeFully(): Promise<FileInfo>;
 }
 
 /** Describes a source file (as much as `options` ask) and gives a way to read its values. */
@@ -29,6 +31,7 @@ export function openerInThread(pool: H5FilePool): SourceOpener {
       info: await reader.describe(options),
       box: (v, start, stop) => Promise.resolve(reader.box(v, start, stop)),
       text: (v, start, stop) => Promise.resolve(reader.text(v, start, stop)),
+      describeFully: () => reader.describe({}),
     };
   };
 }
