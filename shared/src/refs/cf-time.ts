@@ -134,20 +134,22 @@ type FloatArray = Float32Array | Float64Array;
  * Integers must stay whole: a value that becomes fractional (hours into days) cannot be written in
  * an integer variable, and is refused by name rather than rounded.
  */
-export function reencodeValues<T extends IntegerArray | FloatArray | BigInt64Array | BigUint64Array>(raw: T, map: (x: number) => number, variable: string, file: string): T {
+export function reencodeValues<T extends IntegerArray | FloatArray | BigInt64Array | BigUint64Array>(
+  raw: T,
+  map: (x: number) => number,
+  variable: string,
+  file: string,
+  refuse: (message: string) => Error = (message) => new DroverError("UnsupportedFeatureError", message, { file, variable }),
+): T {
   if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
-    throw new DroverError("UnsupportedFeatureError", `${file}: ${variable} holds 64-bit integer times in other units than the earliest file's; drover does not re-encode those`, { file, variable });
+    throw refuse(`${file}: ${variable} holds 64-bit integer times in other units than the earliest file's; drover does not re-encode those`);
   }
   const out = (raw as IntegerArray | FloatArray).slice() as IntegerArray | FloatArray;
   const whole = !(out instanceof Float32Array || out instanceof Float64Array);
   for (let i = 0; i < out.length; i++) {
     const y = map(out[i] as number);
     if (whole && !Number.isInteger(y)) {
-      throw new DroverError(
-        "UnsupportedFeatureError",
-        `${file}: ${variable} is an integer variable whose value ${out[i]} becomes ${y} in the earliest file's units, not a whole number; rewrite the files with one time unit (or a floating-point time)`,
-        { file, variable },
-      );
+      throw refuse(`${file}: ${variable} is an integer variable whose value ${out[i]} becomes ${y} in the earliest file's units, not a whole number; rewrite the files with one time unit (or a floating-point time)`);
     }
     out[i] = y;
   }

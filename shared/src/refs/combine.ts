@@ -8,6 +8,7 @@ import { toByteOrder } from "./byte-order.js";
 import type { RefsDataset } from "./serialise.js";
 import type { FileRefs, GroupRefs, Ref, VariableRefs } from "./types.js";
 import { readBytes, toValues } from "./values.js";
+import { reencodeValues } from "./cf-time.js";
 
 // combine: many files' references → one dataset along the concatenation dimension (what
 // kerchunk's MultiZarrToZarr does), exact or refused: chunk keys are renumbered only where
@@ -84,19 +85,9 @@ function inlineConcatenated(files: CombineFile[], name: string, axis: number, re
 }
 
 function mapValues(bytes: Uint8Array, typestr: string, map: (x: number) => number, name: string, file: string): Uint8Array {
-  const vals = toValues(bytes, typestr);
-  if (vals instanceof BigInt64Array || vals instanceof BigUint64Array) {
-    throw new RefsNotExpressibleError(`${file}: cannot re-encode 64-bit integer time values of ${name}`, name, file);
-  }
-  const isInt = !(vals instanceof Float32Array || vals instanceof Float64Array);
-  for (let i = 0; i < vals.length; i++) {
-    const y = map(vals[i] as number);
-    if (isInt && !Number.isInteger(y)) {
-      throw new RefsNotExpressibleError(`${file}: re-encoding ${name} to the first file's units gives fractional values in an integer variable`, name, file);
-    }
-    vals[i] = y;
-  }
-  const out = new Uint8Array(vals.buffer);
+  // Refused as references can refuse: the caller falls back to a Zarr copy, which refuses for itself.
+  const vals = reencodeValues(toValues(bytes, typestr), map, name, file, (message) => new RefsNotExpressibleError(message, name, file));
+  const out = new Uint8Array(vals.buffer, vals.byteOffset, vals.byteLength);
   const size = Number(typestr.slice(2)) || 1;
   if (typestr[0] === ">" && size > 1) for (let i = 0; i < out.length; i += size) out.subarray(i, i + size).reverse();
   return out;
