@@ -59,7 +59,7 @@ export function compareGlobalAttributes(infos: FileInfo[], product: Record<strin
       continue;
     }
     if (infos.some((f) => !sameSourceAttribute(f.attributes[k], val))) {
-      meta.skipped[`global.${k}`] = "differs between source files; the product keeps the first file's value";
+      meta.skipped[`global.${k}`] = "differs between source files; the product keeps the earliest file's value";
       continue;
     }
     if (!(k in product)) {

@@ -35,7 +35,7 @@ export function compareGroups(
     }
     for (const [k, val] of Object.entries(g.attributes)) {
       if (infos.some((f) => !sameSourceAttribute(f.groups.find((x) => x.path === g.path)?.attributes[k], val))) {
-        meta.skipped[`${name}.${k}`] = "differs between source files; the product keeps the first file's value";
+        meta.skipped[`${name}.${k}`] = "differs between source files; the product keeps the earliest file's value";
         continue;
       }
       if (!(k in attrs)) {

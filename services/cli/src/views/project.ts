@@ -65,6 +65,6 @@ export function inventoryLines(inv: Inventory, path: string, maxVariables = 8): 
   if (data.length > maxVariables) lines.push(`    … ${data.length - maxVariables} more`);
   if (inv.groups.length > 0) lines.push(`  groups: ${inv.groups.map((g) => g.name).join(", ")}`);
   if (inv.variableSets && inv.variableSets.length > 1) lines.push(`  ${count(inv.variableSets.length, "variable set")} merged`);
-  if (inv.differingAttributes.length > 0) lines.push(`  attributes that differ between files (the first file's kept): ${inv.differingAttributes.join(", ")}`);
+  if (inv.differingAttributes.length > 0) lines.push(`  attributes that differ between files (the earliest file's kept): ${inv.differingAttributes.join(", ")}`);
   return lines;
 }
