@@ -10,6 +10,7 @@ import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGro
 import { within } from "../helpers/wait.js";
 import { pythonHasXarray, xarrayCompareAsync } from "../helpers/python.js";
 import { compoundCdl, ncgen, ncgenAvailable, seq } from "../helpers/ncgen.js";
+import { pythonHas, runPython } from "../unit/groups/truth.js";
 
 // The command line as a newcomer meets it: help for every command, output through pipes, a
 // missing group, a relaunched group, and operator requests that the state-tracker refuses.
@@ -450,6 +451,66 @@ data:
         expect([doc(".zattrs")["title"], doc("time/.zattrs")["comment"], doc("lat/.zattrs")["comment"], doc("tas/.zattrs")["comment"]], out).toEqual(["early", "time early", "lat early", "tas early"]);
         if (hasXarray) expect((await xarrayCompareAsync(out, "time", [early, late])).problems).toEqual([]);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!hasNcgen || !pythonHas("h5py", "numpy"))("drover refs on files whose chunks carry HDF5's fletcher32 checksum", () => {
+  /** h5py applies fletcher32 last (after shuffle and deflate): the checksum is each stored chunk's last 4 bytes. */
+  const h5pyFile = (path: string, t0: number): string => {
+    runPython(
+      `
+import sys, json, h5py, numpy as np
+t0 = int(sys.argv[2])
+with h5py.File(sys.argv[1], "w") as f:
+    t = f.create_dataset("time", data=np.arange(t0, t0 + 4, dtype="f8"), maxshape=(None,), chunks=(4,))
+    t.make_scale("time")
+    t.attrs["units"] = "days since 2000-01-01"
+    x = f.create_dataset("x", data=np.arange(3, dtype="f4"))
+    x.make_scale("x")
+    d = f.create_dataset("tas", data=np.arange(12, dtype="f4").reshape(4, 3) + t0, chunks=(1, 3), maxshape=(None, 3), compression="gzip", shuffle=True, fletcher32=True)
+    d.dims[0].attach_scale(t)
+    d.dims[1].attach_scale(x)
+print(json.dumps(True))
+`,
+      [path, String(t0)],
+    );
+    return path;
+  };
+  /** netCDF-C applies fletcher32 first: the checksum is inside the compressed bytes. */
+  const cdl = `netcdf c {
+dimensions:
+  time = UNLIMITED ;
+  lat = 3 ;
+variables:
+  double time(time) ; time:units = "days since 2000-01-01" ;
+  float tas(time, lat) ; tas:_Fletcher32 = "true" ; tas:_DeflateLevel = 2 ; tas:_ChunkSizes = 1, 3 ;
+data:
+  time = 0, 1 ;
+  tas = ${seq(6)} ;
+}
+`;
+  const filtersOf = (out: string, key: string): string[] => {
+    const refs = (JSON.parse(readFileSync(out, "utf8")) as { refs: Record<string, string> }).refs;
+    return ((JSON.parse(refs[key] ?? "{}") as { filters: { id: string }[] | null }).filters ?? []).map((f) => f.id);
+  };
+
+  it("references stop short of a trailing checksum, which Python's zarr opens without a fletcher32 codec; a leading one stays a codec", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drover-fletcher-"));
+    try {
+      const files = [h5pyFile(join(dir, "a.h5"), 0), h5pyFile(join(dir, "b.h5"), 4)];
+      const out = join(dir, "out.json");
+      const r = await run(["refs", ...files, "-o", out, "--inline-threshold", "0"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(filtersOf(out, "tas/.zarray")).toEqual(["shuffle", "zlib"]);
+      // Debian's numcodecs (0.11) has no fletcher32 codec: before, this product could not be opened.
+      if (hasXarray) expect((await xarrayCompareAsync(out, "time", files)).problems).toEqual([]);
+      const leading = ncgen(join(dir, "c.nc"), cdl);
+      const r2 = await run(["refs", leading, "-o", join(dir, "c.json"), "--inline-threshold", "0"]);
+      expect(r2.code, r2.stderr).toBe(0);
+      expect(filtersOf(join(dir, "c.json"), "tas/.zarray")).toEqual(["fletcher32", "zlib"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ import type { FileRefs } from "./types.js";
 
 // Per-file references cached in the project's work directory, keyed by the file's path, size and
 // modification time (and the reader's version): a retry or a recompute reuses them; a rewritten
-// file gets new ones. Version 2: NaN and infinite attribute values are kept (version 1 stored null). Version 3: groups carry their attributes. Version 4: char, string and enum variables are carried. Version 5: URLs are "file://" + the path unescaped (fsspec does not decode them). Version 6: 64-bit integers beyond 2^53 kept exactly (tagged {"$number": digits}); an unlimited dimension as long as its longest variable.
+// file gets new ones. Version 2: NaN and infinite attribute values are kept (version 1 stored null). Version 3: groups carry their attributes. Version 4: char, string and enum variables are carried. Version 5: URLs are "file://" + the path unescaped (fsspec does not decode them). Version 6: 64-bit integers beyond 2^53 kept exactly (tagged {"$number": digits}); an unlimited dimension as long as its longest variable; a trailing fletcher32 checksum left out of the references.
 
 export const CACHE_VERSION = 6;
 

@@ -109,6 +109,20 @@ function vlenStringRefs(src: ByteSource, v: VariableLayout): VariableRefs {
   };
 }
 
+/** Bytes HDF5's fletcher32 filter appends to a chunk. */
+const CHECKSUM_BYTES = 4;
+
+/**
+ * The variable with a fletcher32 filter that ends its pipeline left out: its checksum is the last
+ * 4 bytes of each stored chunk, so a reference that stops short of them needs no codec for it
+ * (numcodecs before 0.12, Debian 12's included, has none and cannot open the product otherwise).
+ * The checksum is then not checked on read; the validator reads the sources through HDF5, which
+ * does check it. A fletcher32 filter elsewhere in the pipeline stays a codec.
+ */
+function withoutTrailingChecksum(v: VariableLayout): VariableLayout {
+  return v.filters.at(-1)?.id === 3 ? { ...v, filters: v.filters.slice(0, -1) } : v;
+}
+
 export function variableRefs(src: ByteSource, v: VariableLayout, url: string, options: SingleOptions): VariableRefs {
   const refusal = refusalOf(v);
   if (refusal !== undefined) {
@@ -142,13 +156,15 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
       break;
     case "chunked": {
       chunkShape = v.chunkShape ?? chunkShape;
-      filters = v.filters.length > 0 ? numcodecsFilters(v) : null;
+      const kept = withoutTrailingChecksum(v);
+      filters = kept.filters.length > 0 ? numcodecsFilters(kept) : null;
+      const trail = kept === v ? 0 : CHECKSUM_BYTES;
       for (const c of s.chunks) {
         if (c.filterMask !== 0) {
           throw new DroverError("UnsupportedFeatureError", `${src.path}: chunk [${c.index.join(",")}] of ${v.path} skips part of its filter pipeline (mask ${c.filterMask}); references cannot express that`, { file: src.path, variable: v.name });
         }
         if (c.index.some((i, a) => i * (chunkShape[a] ?? 1) >= (v.shape[a] ?? 0))) continue;
-        chunks[c.index.join(".") || "0"] = range(c.offset, c.length);
+        chunks[c.index.join(".") || "0"] = range(c.offset, c.length - trail);
       }
       break;
     }
@@ -170,7 +186,7 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
         );
       }
     } else if (missing.length > 0) {
-      const enc = s.kind === "chunked" ? fillChunk(v, chunkShape) : fillChunk({ ...v, filters: [] }, chunkShape);
+      const enc = s.kind === "chunked" ? fillChunk(withoutTrailingChecksum(v), chunkShape) : fillChunk({ ...v, filters: [] }, chunkShape);
       for (const k of missing) chunks[k] = enc;
     }
   }
