@@ -3,7 +3,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newGroup, newProject, openCouchStore, readGroup, readProject, writeDemoGroup, writeFileAtomic, writeSeries, type DocStore } from "@drover/shared";
+import { newGroup, newProject, openCouchStore, readGroup, readProject, validateProduct, writeDemoGroup, writeFileAtomic, writeSeries, type DocStore } from "@drover/shared";
 import { serviceEntry, startService, ROOT, type Running } from "../helpers/processes.js";
 import { tinySeries } from "../helpers/series.js";
 import { AMQP_URL, COUCHDB_URL, eventually, isolate, servicesAvailable, watchGroups, type GroupWatch } from "../helpers/services.js";
@@ -21,6 +21,16 @@ interface Ran {
   stderr: string;
   /** The command was still running after `ms` and was killed. */
   hung: boolean;
+}
+
+/** Runs `body` with a new temporary directory, removed afterwards whatever happens. */
+async function inTempDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs `drover …` (or a shell line with $DROVER standing for it), killing it if it hangs. */
@@ -124,8 +134,7 @@ const hasNcgen = ncgenAvailable();
 
 describe("drover refs --no-validate", () => {
   it("writes the same references as a validated run, says they are not validated, and writes no report", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-novalidate-"));
-    try {
+    await inTempDir("drover-novalidate-", async (dir) => {
       await writeSeries(join(dir, "data"), "nv", tinySeries({ steps: [3, 3, 3], value: (lat, lon, t) => 280 + lat / 10 + lon / 100 + t }), 5);
       const glob = join(dir, "data", "*.nc");
       const checked = await run(["refs", glob, "-o", join(dir, "checked.json")]);
@@ -136,16 +145,13 @@ describe("drover refs --no-validate", () => {
       expect(readFileSync(join(dir, "fast.json"), "utf8")).toBe(readFileSync(join(dir, "checked.json"), "utf8"));
       expect(existsSync(join(dir, "checked.json.report.json"))).toBe(true);
       expect(existsSync(join(dir, "fast.json.report.json"))).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("drover refs on files under a directory named with a space and a non-ASCII letter", () => {
   it.skipIf(!hasXarray)("names each file as fsspec reads it, and the product opens in xarray equal to its sources", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-spaced-"));
-    try {
+    await inTempDir("drover-spaced-", async (dir) => {
       const files = await writeSeries(join(dir, "run 1 \u00e9"), "sp", tinySeries({ steps: [2, 2] }), 7);
       const out = join(dir, "out.json");
       const r = await run(["refs", ...files, "-o", out, "--inline-threshold", "0"]);
@@ -157,16 +163,13 @@ describe("drover refs on files under a directory named with a space and a non-AS
       const compared = await xarrayCompareAsync(out, "time", files);
       expect(compared.problems).toEqual([]);
       expect(compared.variables).toBeGreaterThan(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("drover refs and zarr on a file with a damaged compressed chunk", () => {
   it("fails naming the file and the variable, writes nothing, and prints no HDF5-DIAG flood", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-damaged-"));
-    try {
+    await inTempDir("drover-damaged-", async (dir) => {
       const files = await writeSeries(join(dir, "data"), "dm", tinySeries({ steps: [3, 3], nlat: 20, nlon: 40, chunks: [1, 20, 40] }), 11);
       const map = join(dir, "map.json");
       const mapped = await run(["refs", ...files, "-o", map, "--no-validate", "--inline-threshold", "0"]);
@@ -188,16 +191,13 @@ describe("drover refs and zarr on a file with a damaged compressed chunk", () =>
         expect(r.stderr).not.toContain("HDF5-DIAG");
         expect(existsSync(out)).toBe(false);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("drover zarr and refs -o over something that exists", () => {
   it("refuse a directory holding their sources or other files, before any work, and replace an earlier product", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-overwrite-"));
-    try {
+    await inTempDir("drover-overwrite-", async (dir) => {
       const files = await writeSeries(join(dir, "data"), "ow", tinySeries({ steps: [2, 2] }), 13);
       const sizes = files.map((f) => statSync(f).size);
       for (const [command, out] of [["zarr", join(dir, "data")], ["refs", join(dir, "data")], ["zarr", dir]] as const) {
@@ -227,9 +227,7 @@ describe("drover zarr and refs -o over something that exists", () => {
         expect(r.code, r.stderr).toBe(0);
       }
       expect(existsSync(join(store, ".zgroup"))).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -252,8 +250,7 @@ data:
 `;
 
   it("writes the instants of every file in the earliest file's units, validated or not, for integer times too", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-units-"));
-    try {
+    await inTempDir("drover-units-", async (dir) => {
       const days = ncgen(join(dir, "a.nc"), cdl("a", "int", "days since 2000-01-01", [0, 1, 2]));
       const hours = ncgen(join(dir, "b.nc"), cdl("b", "int", "hours since 2000-01-01", [72, 96]));
       for (const [command, out] of [["refs", join(dir, "out.json")], ["zarr", join(dir, "out.zarr")]] as const) {
@@ -264,14 +261,11 @@ data:
           expect(compared.problems, `${command} ${flags.join(" ")}`).toEqual([]);
         }
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("joins files whose calendars are one calendar under CF's two names, and refuses different calendars", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-calendars-"));
-    try {
+    await inTempDir("drover-calendars-", async (dir) => {
       const gregorian = ncgen(join(dir, "a.nc"), cdl("a", "double", "days since 2000-01-01", [0, 1]).replace('"standard"', '"gregorian"'));
       const standard = ncgen(join(dir, "b.nc"), cdl("b", "double", "days since 2000-01-01", [2, 3]));
       const noleap = ncgen(join(dir, "c.nc"), cdl("c", "double", "days since 2000-01-01", [4, 5]).replace('"standard"', '"noleap"'));
@@ -283,14 +277,11 @@ data:
         expect(refused.code, `${command}: ${refused.stderr}`).toBe(1);
         expect(refused.stderr).toContain('calendar="noleap"');
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("refuses integer times that would become fractional, and another time variable in other units, naming them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-units-"));
-    try {
+    await inTempDir("drover-units-", async (dir) => {
       const days = ncgen(join(dir, "a.nc"), cdl("a", "int", "days since 2000-01-01", [0, 1, 2]));
       const odd = ncgen(join(dir, "b.nc"), cdl("b", "int", "hours since 2000-01-01", [78, 102]));
       for (const [command, out] of [["refs", join(dir, "out.json")], ["zarr", join(dir, "out.zarr")]] as const) {
@@ -308,17 +299,14 @@ data:
         expect(r.stderr).toContain("forecast_reference_time has units");
         expect(existsSync(out)).toBe(false);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe.skipIf(!hasNcgen)("drover refs and zarr on files with a compound variable and --keep-vars", () => {
 
   it("refuses only for the variable it cannot carry, says why even with --quiet, and takes --keep-vars as meant", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-keep-"));
-    try {
+    await inTempDir("drover-keep-", async (dir) => {
       const files = [ncgen(join(dir, "k1.nc"), compoundCdl("k1", 0, true)), ncgen(join(dir, "k2.nc"), compoundCdl("k2", 2, true))];
       const refused = await run(["refs", ...files, "-o", join(dir, "all.json"), "--quiet"]);
       expect(refused.code, refused.stderr).toBe(1);
@@ -337,9 +325,7 @@ describe.skipIf(!hasNcgen)("drover refs and zarr on files with a compound variab
       const keys = Object.keys((JSON.parse(readFileSync(join(dir, "some.json"), "utf8")) as { refs: Record<string, unknown> }).refs);
       expect(keys).toContain("pr/.zarray");
       expect(keys.some((k) => k.startsWith("p/"))).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -362,8 +348,7 @@ data:
 `;
 
   it("writes the fill value and the attributes exactly, and xarray opens the product", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-int64-"));
-    try {
+    await inTempDir("drover-int64-", async (dir) => {
       const files = [ncgen(join(dir, "a.nc"), cdl("a", 0)), ncgen(join(dir, "b.nc"), cdl("b", 2))];
       for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
         const r = await run([out.endsWith(".json") ? "refs" : "zarr", ...files, "-o", out]);
@@ -378,9 +363,7 @@ data:
         expect(text).toMatch(/"gbig":\s*9223372036854775807\b/);
         if (hasXarray) expect((await xarrayCompareAsync(out, "time", files)).problems).toEqual([]);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -399,8 +382,7 @@ data:
 `;
 
   it("takes the dimension's length from its variables, joins the files in the order given and says so", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-nocoord-"));
-    try {
+    await inTempDir("drover-nocoord-", async (dir) => {
       const files = [ncgen(join(dir, "b.nc"), cdl("b", 100)), ncgen(join(dir, "a.nc"), cdl("a", 0))];
       for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
         for (const flags of [["--no-validate"], []]) {
@@ -414,9 +396,7 @@ data:
           if (hasXarray) expect((await xarrayCompareAsync(out, "time", files)).problems).toEqual([]);
         }
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -438,8 +418,7 @@ data:
 `;
 
   it("label the product with the earliest file's attributes, globals and variables alike, whatever the order given", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-attrs-"));
-    try {
+    await inTempDir("drover-attrs-", async (dir) => {
       const early = ncgen(join(dir, "early.nc"), cdl("early", 0));
       const late = ncgen(join(dir, "late.nc"), cdl("late", 10));
       for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
@@ -451,9 +430,7 @@ data:
         expect([doc(".zattrs")["title"], doc("time/.zattrs")["comment"], doc("lat/.zattrs")["comment"], doc("tas/.zattrs")["comment"]], out).toEqual(["early", "time early", "lat early", "tas early"]);
         if (hasXarray) expect((await xarrayCompareAsync(out, "time", [early, late])).problems).toEqual([]);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -498,8 +475,7 @@ data:
   };
 
   it("references stop short of a trailing checksum, which Python's zarr opens without a fletcher32 codec; a leading one stays a codec", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-fletcher-"));
-    try {
+    await inTempDir("drover-fletcher-", async (dir) => {
       const files = [h5pyFile(join(dir, "a.h5"), 0), h5pyFile(join(dir, "b.h5"), 4)];
       const out = join(dir, "out.json");
       const r = await run(["refs", ...files, "-o", out, "--inline-threshold", "0"]);
@@ -511,16 +487,88 @@ data:
       const r2 = await run(["refs", leading, "-o", join(dir, "c.json"), "--inline-threshold", "0"]);
       expect(r2.code, r2.stderr).toBe(0);
       expect(filtersOf(join(dir, "c.json"), "tas/.zarray")).toEqual(["fletcher32", "zlib"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  });
+});
+
+describe.skipIf(!hasNcgen)("drover refs and zarr on time bounds with units of their own, and on float32 times", () => {
+  /** Time in days since the year 2000 + i, bounds in `bounds` units (the same in every file unless given per file). */
+  const cdl = (name: string, timeOrigin: string, boundsUnits: string, times: number[], bnds: number[], type = "double") => `netcdf ${name} {
+dimensions:
+  time = UNLIMITED ;
+  nv = 2 ;
+variables:
+  ${type} time(time) ; time:units = "days since ${timeOrigin}" ; time:bounds = "time_bnds" ;
+  double time_bnds(time, nv) ; time_bnds:units = "${boundsUnits}" ;
+  float tas(time) ;
+data:
+  time = ${times.join(", ")} ;
+  time_bnds = ${bnds.join(", ")} ;
+  tas = ${seq(times.length)} ;
+}
+`;
+
+  it("leaves bounds in their own units alone when the time's units differ, and refuses bounds whose own units differ", async () => {
+    await inTempDir("drover-bounds-", async (dir) => {
+      // The year 2000 has 366 days: file b's time is in days since 2001, its bounds in hours since 2000 like file a's.
+      const a = ncgen(join(dir, "a.nc"), cdl("a", "2000-01-01", "hours since 2000-01-01", [15, 45], [0, 24, 24, 48]));
+      const b = ncgen(join(dir, "b.nc"), cdl("b", "2001-01-01", "hours since 2000-01-01", [15, 45], [8784, 8808, 8808, 8832]));
+      for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
+        const r = await run([out.endsWith(".json") ? "refs" : "zarr", a, b, "-o", out]);
+        expect(r.code, r.stderr).toBe(0);
+        if (hasXarray) expect((await xarrayCompareAsync(out, "time", [a, b])).problems).toEqual([]);
+      }
+      // The validator reads each side under its own label: bounds relabelled in the product are caught.
+      const doc = JSON.parse(readFileSync(join(dir, "out.json"), "utf8")) as { refs: Record<string, string> };
+      doc.refs["time_bnds/.zattrs"] = (doc.refs["time_bnds/.zattrs"] ?? "").replace("hours since 2000-01-01", "days since 2000-01-01");
+      writeFileSync(join(dir, "relabelled.json"), JSON.stringify(doc));
+      const v = await validateProduct({ project: "p", files: [a, b], config: { format: "kerchunk" }, product: join(dir, "relabelled.json"), workDir: join(dir, "w") });
+      expect(v.summary.status).toMatch(/^Fatal/);
+      // Bounds whose own units differ between files are refused, naming them.
+      const c = ncgen(join(dir, "c.nc"), cdl("c", "2000-01-01", "days since 2001-01-01", [381, 411], [0, 30, 30, 60]));
+      const refused = await run(["refs", a, c, "-o", join(dir, "no.json"), "--no-validate"]);
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(/time_bnds has units=.*bounds with units of their own/);
+    });
+  });
+
+  it("names the file and the variable when the files would be ordered by a coordinate of variable-length strings", async () => {
+    await inTempDir("drover-strcoord-", async (dir) => {
+      const member = (name: string, label: string) => ncgen(join(dir, `${name}.nc`), `netcdf ${name} {
+dimensions: time = 2 ; member = 1 ;
+variables:
+  double time(time) ; time:units = "days since 2000-01-01" ;
+  string member(member) ;
+  float tas(member, time) ;
+data:
+  time = 0, 1 ; member = "${label}" ; tas = 1, 2 ;
+}
+`);
+      const files = [member("m0", "r1i1p1"), member("m1", "r2i1p1")];
+      const r = await run(["refs", ...files, "-o", join(dir, "out.json"), "--concat-dim", "member"]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${files[0]}: variable member holds variable-length strings`);
+    });
+  });
+
+  it("refuses float32 times that float32 cannot hold in the earliest file's units", async () => {
+    await inTempDir("drover-f32time-", async (dir) => {
+      const a = ncgen(join(dir, "a.nc"), cdl("a", "1850-01-01", "days since 1850-01-01", [0, 1], [0, 1, 1, 2], "float").replace(/time_bnds:units = "[^"]*" ;/, ""));
+      // One hour past 2000-01-01 is 54786.0416… days since 1850: float32 holds only 54786.04296875 (two minutes off).
+      const b = ncgen(join(dir, "b.nc"), cdl("b", "1850-01-01", "x", [1, 2], [1, 2, 2, 3], "float").replace('"days since 1850-01-01"', '"hours since 2000-01-01"').replace(/time_bnds:units = "[^"]*" ;/, ""));
+      for (const out of [join(dir, "out.json"), join(dir, "out.zarr")]) {
+        const r = await run([out.endsWith(".json") ? "refs" : "zarr", a, b, "-o", out, "--no-validate"]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toContain("float32 cannot hold");
+        expect(r.stderr).not.toContain("write a Zarr copy");
+      }
+    });
   });
 });
 
 describe("drover refs on files that cannot be combined", () => {
   it("keeps the inventory listing every problem beside the output and names it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-refused-"));
-    try {
+    await inTempDir("drover-refused-", async (dir) => {
       // Two grids: every file of the second series differs from the first's in lat, lon and tas.
       const narrow = await writeSeries(join(dir, "narrow"), "n", tinySeries({ steps: [2, 2, 2, 2] }), 1);
       const wide = await writeSeries(join(dir, "wide"), "w", tinySeries({ steps: [2, 2, 2, 2], nlat: 5, nlon: 10 }), 2);
@@ -536,14 +584,11 @@ describe("drover refs on files that cannot be combined", () => {
       expect(fatal.length).toBe(5 + Number(more?.[1]));
       for (const i of fatal.slice(0, 5)) expect(r.stderr).toContain(i.message);
       expect(existsSync(out)).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("refuses a directory as an input and a non-numeric --inline-threshold as usage errors, and takes an existing path with [ literally", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-inputs-"));
-    try {
+    await inTempDir("drover-inputs-", async (dir) => {
       const files = await writeSeries(join(dir, "run[1]"), "br", tinySeries({ steps: [2, 2] }), 17);
       const asDir = await run(["refs", join(dir, "run[1]"), "-o", join(dir, "a.json")]);
       expect(asDir.code, asDir.stderr).toBe(2);
@@ -554,14 +599,11 @@ describe("drover refs on files that cannot be combined", () => {
       const literal = await run(["refs", ...files, files[0] ?? "", "-o", join(dir, "c.json"), "--no-validate"]);
       expect(literal.code, literal.stderr).toBe(0);
       expect(literal.stderr).toContain(`warning: ${files[0]} is given more than once; it is taken once`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("refuses an output that is a directory before reading any file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "drover-outdir-"));
-    try {
+    await inTempDir("drover-outdir-", async (dir) => {
       const out = join(dir, "refs.json");
       mkdirSync(out);
       const input = join(dir, "in.nc");
@@ -569,9 +611,7 @@ describe("drover refs on files that cannot be combined", () => {
       const r = await run(["refs", input, "-o", out]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`-o ${out} is a directory`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 

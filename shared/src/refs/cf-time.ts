@@ -146,10 +146,15 @@ export function reencodeValues<T extends IntegerArray | FloatArray | BigInt64Arr
   }
   const out = (raw as IntegerArray | FloatArray).slice() as IntegerArray | FloatArray;
   const whole = !(out instanceof Float32Array || out instanceof Float64Array);
+  const single = out instanceof Float32Array;
   for (let i = 0; i < out.length; i++) {
     const y = map(out[i] as number);
     if (whole && !Number.isInteger(y)) {
       throw refuse(`${file}: ${variable} is an integer variable whose value ${out[i]} becomes ${y} in the earliest file's units, not a whole number; rewrite the files with one time unit (or a floating-point time)`);
+    }
+    // A float32 time holds the re-encoded instant only where float32 can (beyond float64's own rounding noise).
+    if (single && Math.abs(Math.fround(y) - y) > Math.abs(y) * 1e-12) {
+      throw refuse(`${file}: ${variable} is a float32 variable whose value ${out[i]} becomes ${y} in the earliest file's units, which float32 cannot hold (it would store ${Math.fround(y)}); rewrite the files with one time unit or a float64 time`);
     }
     out[i] = y;
   }

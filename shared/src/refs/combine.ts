@@ -85,8 +85,8 @@ function inlineConcatenated(files: CombineFile[], name: string, axis: number, re
 }
 
 function mapValues(bytes: Uint8Array, typestr: string, map: (x: number) => number, name: string, file: string): Uint8Array {
-  // Refused as references can refuse: the caller falls back to a Zarr copy, which refuses for itself.
-  const vals = reencodeValues(toValues(bytes, typestr), map, name, file, (message) => new RefsNotExpressibleError(message, name, file));
+  // Refused outright: a Zarr copy re-encodes with the same function and would refuse the same values.
+  const vals = reencodeValues(toValues(bytes, typestr), map, name, file);
   const out = new Uint8Array(vals.buffer, vals.byteOffset, vals.byteLength);
   const size = Number(typestr.slice(2)) || 1;
   if (typestr[0] === ">" && size > 1) for (let i = 0; i < out.length; i += size) out.subarray(i, i + size).reverse();

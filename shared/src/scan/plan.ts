@@ -45,6 +45,9 @@ export function same(a: unknown, b: unknown): boolean {
   return typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b);
 }
 
+/** An attribute's value for a message: its JSON, or "none" where the variable does not have it. */
+const attributeText = (x: AttrValue | undefined): string => (x === undefined ? "none" : comparableText(x));
+
 /** The first index of `values` holding the variable's _FillValue or missing_value (-1: none). */
 function firstFill(values: Float64Array, attributes: Record<string, AttrValue>): number {
   const fills = [attributes["_FillValue"], attributes["missing_value"]].flat().filter((x): x is number | bigint => typeof x === "number" || typeof x === "bigint").map(Number);
@@ -124,7 +127,14 @@ export function planSeries(input: PlanInput): Inventory {
   const order = files.map((_, i) => i);
   const coordVar = concatDim === null ? undefined : vars.find((v) => v.isCoordinate && v.name === concatDim);
   const boundsAttr = coordVar?.attributes["bounds"] ?? coordVar?.attributes["climatology"];
-  const bounds = typeof boundsAttr === "string" && vars.some((v) => v.name === boundsAttr) ? boundsAttr : undefined;
+  // The bounds are re-encoded with the coordinate only where they are labelled as it is (CF: no units
+  // of their own, or the same): bounds with units of their own are an ordinary variable, whose units
+  // must then agree between files.
+  const followsTime = (f: FileInfo, name: string) => {
+    const own = f.variables.find((v) => v.name === name)?.attributes["units"];
+    return own === undefined || same(own, f.variables.find((v) => v.name === concatDim)?.attributes["units"]);
+  };
+  const bounds = typeof boundsAttr === "string" && vars.some((v) => v.name === boundsAttr) && files.every((f) => followsTime(f, boundsAttr)) ? boundsAttr : undefined;
   const shifts: Array<((x: number) => number) | undefined> = [];
   const differingUnits: Record<number, string> = {};
   /** The concatenated coordinate's units in the product, when files differ in them. */
@@ -296,11 +306,11 @@ export function planSeries(input: PlanInput): Inventory {
         if (a === "units" && (v.name === concatDim || v.name === bounds)) continue;
         if (a === "calendar" ? !sameCalendar(o.attributes[a], v.attributes[a]) : !same(o.attributes[a], v.attributes[a])) {
           // Concatenated, the values would be joined as they are under the first file's label.
-          const fix = concatAxis < 0 ? "" : a === "units" ? `; drover re-encodes only ${concatDim} and its bounds: rewrite the files in one unit, or leave ${v.name} out with keep_vars` : "; rewrite the files with one encoding, or leave it out with keep_vars";
+          const fix = concatAxis < 0 ? "" : a === "units" && v.name === boundsAttr ? `; bounds with units of their own are not re-encoded with ${concatDim}: rewrite the files in one unit, or drop ${v.name}'s units attribute (CF bounds take their coordinate's)` : a === "units" ? `; drover re-encodes only ${concatDim} and its bounds: rewrite the files in one unit, or leave ${v.name} out with keep_vars` : v.name === concatDim ? "; rewrite the files with one encoding (the concatenated coordinate cannot be left out)" : "; rewrite the files with one encoding, or leave it out with keep_vars";
           issues.push({
             severity: concatAxis >= 0 ? "fatal" : "warning",
             code: a === "units" ? "units_differ" : "attribute_differs",
-            message: `variable ${v.name} has ${a}=${comparableText(o.attributes[a])} in ${base(f.path)} but ${comparableText(v.attributes[a])} in ${base(first.path)}${fix}`,
+            message: `variable ${v.name} has ${a}=${attributeText(o.attributes[a])} in ${base(f.path)} but ${attributeText(v.attributes[a])} in ${base(first.path)}${fix}`,
             ...where,
           });
         }
@@ -376,7 +386,8 @@ export function planSeries(input: PlanInput): Inventory {
     // Attributes as the earliest file has them (the first in the product), like the global ones.
     const labelled = earliest.variables.find((x) => x.path === v.path) ?? v;
     const { _FillValue, ...own } = labelled.attributes;
-    const attributes = productUnits !== undefined && (v.name === concatDim || v.name === bounds) ? { ...own, units: productUnits } : own;
+    // (The earliest file's own: for the coordinate, and bounds labelled like it, the product's units.)
+    const attributes = own;
     return {
       name: v.path.slice(1),
       sourcePath: v.path,

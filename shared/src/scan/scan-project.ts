@@ -89,6 +89,10 @@ export async function scanProject(
       if (!hit) {
         const layout = layouts[i];
         const lv = layout?.variables.find((x) => x.path === v.path);
+        if (v.kind === "string") {
+          // Variable-length strings are heap pointers, not values to order or compare (fixed-length chars are compared as bytes).
+          throw new DroverError("ConcatFatalError", `${f.path}: variable ${v.name} holds variable-length strings, which drover cannot order files by or compare between them; concatenate along another dimension (concat_dim), or store it as fixed-length characters`, { file: f.path, variable: v.name });
+        }
         if (layout && lv) hit = readFloat64(sources.get(f.path), lv);
         else if (fallback) hit = fallback.readAllAsFloat64(fallback.pool.get(f.path), f.path, v.path);
         else throw new Error(`internal: no layout and no HDF5 library for ${f.path}`);

@@ -205,7 +205,11 @@ export async function validateProduct(options: {
     const timeVar = first.variables.find((x) => x.isCoordinate && x.name === concatDim);
     const timeArr = timeVar ? productVars.get(timeVar.path) : undefined;
     const timeAttrs = timeVar ? attrsOf(timeVar.path.slice(1)) : {};
-    const productTime = timeVar && timeArr ? { coord: timeVar, units: plainJson(timeAttrs["units"]), calendar: plainJson(timeAttrs["calendar"]) } : undefined;
+    const timeBounds = timeVar?.attributes["bounds"] ?? timeVar?.attributes["climatology"];
+    const productTime: ProductTime | undefined =
+      timeVar && timeArr
+        ? { coord: timeVar, units: plainJson(timeAttrs["units"]), calendar: plainJson(timeAttrs["calendar"]), boundsUnits: typeof timeBounds === "string" ? plainJson(attrsOf(timeBounds)["units"]) : undefined }
+        : undefined;
 
     // Whether each variable's values can be compared (in the product, same dimensions, expected
     // shape), and which boxes of it; the reasons it cannot are reported in the loop below.
@@ -324,6 +328,14 @@ export async function validateProduct(options: {
   };
 }
 
+/** The product's concatenated time coordinate, its units and calendar, and its bounds' own units (undefined: none). */
+interface ProductTime {
+  coord: VariableInfo;
+  units: unknown;
+  calendar: unknown;
+  boundsUnits: unknown;
+}
+
 interface BoxResult {
   compared: number;
   diff: ReturnType<typeof compareText> | ReturnType<typeof compareValues>;
@@ -332,7 +344,7 @@ interface BoxResult {
 }
 
 /** One box of a variable: the source's values (read by h5wasm or the netCDF3 reader) against the product's (zarrita). */
-async function compareBox(v: VariableInfo, arr: ZArray, concatAxis: number, b: Box, info: FileInfo, source: ValidationSource, productTime: Parameters<typeof timeMap>[2]): Promise<BoxResult> {
+async function compareBox(v: VariableInfo, arr: ZArray, concatAxis: number, b: Box, info: FileInfo, source: ValidationSource, productTime: ProductTime | undefined): Promise<BoxResult> {
   const pStart = b.start.map((s, a) => (a === concatAxis ? s + b.at : s));
   const pStop = b.stop.map((s, a) => (a === concatAxis ? s + b.at : s));
   if (v.kind === "char" || v.kind === "string") {
@@ -347,22 +359,26 @@ async function compareBox(v: VariableInfo, arr: ZArray, concatAxis: number, b: B
 }
 
 /**
- * The concatenated coordinate (and its bounds) in a file whose time units differ from the
- * product's are compared after re-encoding the source values to the product's units.
+ * The concatenated coordinate and its bounds, in a file whose time units differ from the
+ * product's, are compared after re-encoding the source's values to the product's units: each
+ * side's values as labelled by its own units (bounds without units of their own take the
+ * coordinate's, as CF says), so a writer that shifted values under the wrong label is caught.
  */
-function timeMap(info: FileInfo, v: VariableInfo, time: { coord: VariableInfo; units: unknown; calendar: unknown } | undefined): ((x: number) => number) | undefined {
+function timeMap(info: FileInfo, v: VariableInfo, time: ProductTime | undefined): ((x: number) => number) | undefined {
   if (!time) return undefined;
   const bounds = time.coord.attributes["bounds"] ?? time.coord.attributes["climatology"];
   if (v.name !== time.coord.name && v.name !== bounds) return undefined;
-  const units = info.variables.find((x) => x.name === time.coord.name)?.attributes["units"];
-  if (typeof units !== "string" || typeof time.units !== "string" || units === time.units) return undefined;
-  return reencoder(units, time.units, time.calendar);
+  const coordUnits = info.variables.find((x) => x.name === time.coord.name)?.attributes["units"];
+  const units = v.name === time.coord.name ? coordUnits : (info.variables.find((x) => x.name === v.name)?.attributes["units"] ?? coordUnits);
+  const target = v.name === time.coord.name ? time.units : (time.boundsUnits ?? time.units);
+  if (typeof units !== "string" || typeof target !== "string" || units === target) return undefined;
+  return reencoder(units, target, time.calendar);
 }
 
 /** The first file's time coordinate as the reference for re-encoded units (the product keeps them). */
-function firstTime(sources: ValidationSource[], concatDim: string): { coord: VariableInfo; units: unknown; calendar: unknown } | undefined {
+function firstTime(sources: ValidationSource[], concatDim: string): ProductTime | undefined {
   const coord = sources[0]?.info.variables.find((x) => x.isCoordinate && x.name === concatDim);
-  return coord ? { coord, units: coord.attributes["units"], calendar: coord.attributes["calendar"] } : undefined;
+  return coord ? { coord, units: coord.attributes["units"], calendar: coord.attributes["calendar"], boundsUnits: undefined } : undefined;
 }
 
 /**

@@ -41,7 +41,7 @@ export function openerInThread(pool: H5FilePool): SourceOpener {
  * each variable set only: the other files are described briefly, and a file holding a set not
  * seen before is described in full (every set's first file is one of those; see variableSets).
  * The time coordinate's units are read from every file by name: variables of a coordinate's
- * name in the first file are described in full everywhere. All but the first file are asked for
+ * name in the first file, and of its bounds' name, are described in full everywhere. All but the first file are asked for
  * at once, so an opener with several threads describes them in parallel; the result does not
  * depend on the order they finish in.
  */
@@ -50,7 +50,8 @@ export async function describeSources(files: readonly string[], open: SourceOpen
   if (head === undefined) return [];
   const first = await open(head, {});
   progress(1, files.length * 2, "files");
-  const coordinates = new Set(first.info.variables.filter((v) => v.isCoordinate).map((v) => v.name));
+  // Coordinates and their bounds: their units are compared file by file (re-encoded times).
+  const coordinates = new Set(first.info.variables.filter((v) => v.isCoordinate).flatMap((v) => [v.name, ...[v.attributes["bounds"], v.attributes["climatology"]].filter((b): b is string => typeof b === "string")]));
   let done = 1;
   const brief = await Promise.all(
     tail.map(async (f) => {
