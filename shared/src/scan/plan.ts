@@ -69,6 +69,17 @@ function sameValues(a: Float64Array, b: Float64Array): number {
 /** "?" marks a byte order the reader could not tell (it is then not compared). */
 const storedForm = (v: VariableInfo): StoredForm => ({ dtype: v.storedDtype ?? `?${v.dtype.slice(1)}`, chunks: v.chunks, filters: v.filters });
 
+/**
+ * The variable names a CF attribute holds: a list ("lat lon"); cell_measures as "area: areacella
+ * volume: volcello" (the names after each "measure:"); grid_mapping as one name, or in its
+ * extended form "crs: x y" (the names before each ":", and the coordinates after them).
+ */
+export function namedIn(attribute: string, text: string): string[] {
+  const words = text.split(/\s+/).filter((w) => w.length > 0);
+  if (attribute === "cell_measures") return words.filter((w) => !w.endsWith(":"));
+  return words.map((w) => (w.endsWith(":") ? w.slice(0, -1) : w));
+}
+
 function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[], base: (path: string) => string): VariableInfo[] {
   let vars = first.variables;
   if (config.keepVars && config.keepVars.length > 0) {
@@ -78,13 +89,14 @@ function selectVariables(first: FileInfo, config: ProjectConfig, issues: Issue[]
         issues.push({ severity: "fatal", code: "missing_variable", message: `keep_vars names ${k}, which ${base(first.path)} does not have`, file: first.path, variable: k });
       }
     }
-    // Keep what the kept variables need: their dimensions' coordinates, bounds and auxiliary coordinates.
+    // Keep what the kept variables need: their dimensions' coordinates, bounds, auxiliary
+    // coordinates, grid mapping and cell measures (CF names them in attributes).
     const needed = new Set<string>(keep);
     for (const v of vars.filter((x) => keep.has(x.name))) {
       v.dimensions.forEach((d) => needed.add(d));
-      for (const a of ["coordinates", "bounds", "ancillary_variables"]) {
+      for (const a of ["coordinates", "bounds", "ancillary_variables", "grid_mapping", "cell_measures"]) {
         const ref = v.attributes[a];
-        if (typeof ref === "string") ref.split(/\s+/).forEach((n) => needed.add(n));
+        if (typeof ref === "string") namedIn(a, ref).forEach((n) => needed.add(n));
       }
     }
     for (const v of vars.filter((x) => x.isCoordinate && needed.has(x.name))) {
