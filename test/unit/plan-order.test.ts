@@ -62,6 +62,14 @@ describe("planning files listed out of time order", () => {
     expect(fatal[0]?.message).toContain("index 1");
   });
 
+  it("reports a file whose time units cannot be re-encoded once, without comparing its raw times with the others'", () => {
+    const other = { ...time, attributes: { units: "months since 1850-01-01" } };
+    const files = [file("/d/a.nc", [time, lat, lon, tas]), file("/d/b.nc", [other, lat, lon, tas])];
+    // b's raw times (0, 1) would "overlap" a's if compared in the wrong units.
+    const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values: valuesOf(files, [0, 0]) });
+    expect(inventory.issues.filter((i) => i.severity === "fatal").map((i) => i.code)).toEqual(["units_differ"]);
+  });
+
   it("still finds nothing wrong in complete files listed out of order", () => {
     const files = [file("/d/later.nc", [time, lat, lon, tas, height]), file("/d/earliest.nc", [time, lat, lon, tas, height])];
     const inventory = planAggregation({ project: "p", files, config: { format: "kerchunk" }, values: valuesOf(files, [10, 0]) });

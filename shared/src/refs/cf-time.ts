@@ -83,8 +83,8 @@ export function daysFromEpoch(y: number, m: number, d: number, calendar: Calenda
 }
 
 export function parseTimeUnits(units: unknown, calendar: Calendar): TimeUnits {
-  const m = typeof units === "string" ? /^\s*(\w+)\s+since\s+(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(?:Z|UTC|[+-]00:?00)?\s*$/i.exec(units) : null;
-  if (!m) throw new DroverError("UnsupportedFeatureError", `time units ${JSON.stringify(units)} are not "<unit> since <yyyy-mm-dd[ hh:mm:ss]>"`);
+  const m = typeof units === "string" ? /^\s*(\w+)\s+since\s+(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(?:Z|UTC|([+-])(\d{1,2})(?::?(\d{2}))?)?\s*$/i.exec(units) : null;
+  if (!m) throw new DroverError("UnsupportedFeatureError", `time units ${JSON.stringify(units)} are not "<unit> since <yyyy-mm-dd[ hh:mm:ss][ ±hh:mm]>"`);
   const unit = (m[1] ?? "").toLowerCase();
   const seconds = unitSeconds[unit];
   if (seconds === undefined) throw new DroverError("UnsupportedFeatureError", `time unit ${unit} cannot be re-encoded (months and years have no fixed length)`);
@@ -95,7 +95,8 @@ export function parseTimeUnits(units: unknown, calendar: Calendar): TimeUnits {
     unit,
     seconds,
     originDays: daysFromEpoch(Number(m[2]), Number(m[3]), Number(m[4]), calendar),
-    originSeconds: Number(m[5] ?? 0) * 3600 + Number(m[6] ?? 0) * 60 + Number(m[7] ?? 0),
+    // A time-zone offset (UDUNITS: "+06:00", "-6", "+0530") says the origin is local time: UTC is that minus the offset.
+    originSeconds: Number(m[5] ?? 0) * 3600 + Number(m[6] ?? 0) * 60 + Number(m[7] ?? 0) - (m[8] === "-" ? -1 : 1) * (Number(m[9] ?? 0) * 3600 + Number(m[10] ?? 0) * 60),
   };
 }
 

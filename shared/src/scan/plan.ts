@@ -155,6 +155,8 @@ export function planSeries(input: PlanInput): Inventory {
     // Each file's own concatenated coordinate (absent: reported below as missing).
     const fileCoords = files.map((f) => f.variables.find((v) => v.name === concatDim));
     const units = fileCoords.map((c) => c?.attributes["units"]);
+    /** Files whose times cannot be put in the others' units: not compared with them (their own problem is reported). */
+    const unplaced = new Set<number>();
     const calendar = coordVar.attributes["calendar"];
     units.forEach((u, i) => {
       if (same(u, units[0]) || !fileCoords[i]) return;
@@ -162,6 +164,7 @@ export function planSeries(input: PlanInput): Inventory {
         shifts[i] = reencoder(String(u), String(units[0]), calendar);
         differingUnits[i] = String(u);
       } catch (e) {
+        unplaced.add(i);
         issues.push({
           severity: "fatal",
           code: "units_differ",
@@ -207,6 +210,7 @@ export function planSeries(input: PlanInput): Inventory {
       const i = order[k] as number;
       const c = coords[i] as Float64Array;
       const f = files[i] as FileInfo;
+      if (unplaced.has(i)) continue;
       const missing = missingAt[i] ?? -1;
       if (missing >= 0) {
         issues.push({ severity: "fatal", code: "missing_coordinate_value", message: `${concatDim} in ${base(f.path)} is missing (its fill value) at index ${missing}: every step of a concatenated coordinate needs its value; mend or leave out the file`, file: f.path, variable: concatDim });
@@ -218,7 +222,7 @@ export function planSeries(input: PlanInput): Inventory {
           break;
         }
       }
-      if (k > 0) {
+      if (k > 0 && !unplaced.has(order[k - 1] as number)) {
         const p = order[k - 1] as number;
         const prev = coords[p] as Float64Array;
         const last = prev[prev.length - 1];
