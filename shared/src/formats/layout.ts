@@ -36,6 +36,9 @@ export function exactInteger(b: bigint): number | bigint {
   return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
 }
 
+/** A number as attributes hold it: a bigint through exactInteger, a number as it is. */
+export const exactNumber = (x: number | bigint): number | bigint => (typeof x === "bigint" ? exactInteger(x) : x);
+
 export interface Filter {
   /** HDF5 filter id: 1 deflate, 2 shuffle, 3 fletcher32, 4 szip, 5 nbit, 6 scaleoffset, 32015 zstd… */
   id: number;

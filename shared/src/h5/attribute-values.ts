@@ -1,5 +1,5 @@
 import type { Metadata, Module as H5ModuleValue } from "h5wasm/node";
-import { exactInteger } from "../formats/layout.js";
+import { exactNumber } from "../formats/layout.js";
 
 // Attribute values through h5wasm's module functions, two library calls per attribute (its
 // metadata, then its bytes). h5wasm's `Attribute` object asks for the metadata again for every
@@ -21,13 +21,11 @@ const UNSIGNED_ARRAYS: Record<number, Uint8ArrayConstructor | Uint16ArrayConstru
 
 const decoders = { ascii: new TextDecoder("ascii"), utf8: new TextDecoder("utf-8") };
 
-const exact = (x: number | bigint): number | bigint => (typeof x === "bigint" ? exactInteger(x) : x);
-
 /** The elements of a numeric attribute: numbers, and 64-bit integers beyond 2^53 as bigints (h5wasm itself rounds them through Number). */
 function numbers(bytes: Uint8Array, m: Metadata): (number | bigint)[] | undefined {
   const Arr = m.type === 1 ? FLOAT_ARRAYS[m.size] : m.signed ? SIGNED_ARRAYS[m.size] : UNSIGNED_ARRAYS[m.size];
   if (Arr === undefined) return undefined;
-  return Array.from(new Arr(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / m.size) as ArrayLike<number | bigint>, exact);
+  return Array.from(new Arr(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / m.size) as ArrayLike<number | bigint>, exactNumber);
 }
 
 /** Fixed-length strings: each element up to its first NUL, decoded in the type's character set. */

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { INTERNAL } from "../formats/hdf5/netcdf.js";
-import { exactInteger, type SkippedLink } from "../formats/layout.js";
+import { exactInteger, exactNumber, type SkippedLink } from "../formats/layout.js";
 import { groupOf } from "../formats/scope.js";
 import type { AttrValue } from "../schemas.js";
 import { referenceKey, scalesFromDimensionList } from "./attached-scales.js";
@@ -85,7 +85,7 @@ export function normaliseAttribute(v: unknown): AttrValue {
   if (Array.isArray(v)) {
     const flat = v.flat(Infinity) as unknown[];
     if (flat.length === 1) return normaliseAttribute(flat[0]);
-    if (flat.every((x) => typeof x === "number" || typeof x === "bigint")) return (flat as (number | bigint)[]).map((x) => (typeof x === "bigint" ? exactInteger(x) : x));
+    if (flat.every((x) => typeof x === "number" || typeof x === "bigint")) return (flat as (number | bigint)[]).map(exactNumber);
     if (flat.every((x) => typeof x === "string")) return flat as string[];
     return JSON.stringify(flat, bigintAsText);
   }

@@ -135,13 +135,8 @@ type FloatArray = Float32Array | Float64Array;
  * Integers must stay whole: a value that becomes fractional (hours into days) cannot be written in
  * an integer variable, and is refused by name rather than rounded.
  */
-export function reencodeValues<T extends IntegerArray | FloatArray | BigInt64Array | BigUint64Array>(
-  raw: T,
-  map: (x: number) => number,
-  variable: string,
-  file: string,
-  refuse: (message: string) => Error = (message) => new DroverError("UnsupportedFeatureError", message, { file, variable }),
-): T {
+export function reencodeValues<T extends IntegerArray | FloatArray | BigInt64Array | BigUint64Array>(raw: T, map: (x: number) => number, variable: string, file: string): T {
+  const refuse = (message: string) => new DroverError("UnsupportedFeatureError", message, { file, variable });
   if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
     throw refuse(`${file}: ${variable} holds 64-bit integer times in other units than the earliest file's; drover does not re-encode those`);
   }

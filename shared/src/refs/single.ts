@@ -140,6 +140,8 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
   let chunkShape: number[] = v.shape.length === 0 ? [] : [...v.shape];
   let filters: ZArrayMeta["filters"] = null;
   const s = v.storage;
+  /** The pipeline the references name (a trailing checksum left out). */
+  const stored = withoutTrailingChecksum(v);
   const zeroKey = v.shape.map(() => "0").join(".") || "0";
   switch (s.kind) {
     case "contiguous":
@@ -156,9 +158,8 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
       break;
     case "chunked": {
       chunkShape = v.chunkShape ?? chunkShape;
-      const kept = withoutTrailingChecksum(v);
-      filters = kept.filters.length > 0 ? numcodecsFilters(kept) : null;
-      const trail = kept === v ? 0 : CHECKSUM_BYTES;
+      filters = stored.filters.length > 0 ? numcodecsFilters(stored) : null;
+      const trail = stored === v ? 0 : CHECKSUM_BYTES;
       for (const c of s.chunks) {
         if (c.filterMask !== 0) {
           throw new DroverError("UnsupportedFeatureError", `${src.path}: chunk [${c.index.join(",")}] of ${v.path} skips part of its filter pipeline (mask ${c.filterMask}); references cannot express that`, { file: src.path, variable: v.name });
@@ -186,7 +187,7 @@ export function variableRefs(src: ByteSource, v: VariableLayout, url: string, op
         );
       }
     } else if (missing.length > 0) {
-      const enc = s.kind === "chunked" ? fillChunk(withoutTrailingChecksum(v), chunkShape) : fillChunk({ ...v, filters: [] }, chunkShape);
+      const enc = fillChunk(s.kind === "chunked" ? stored : { ...v, filters: [] }, chunkShape);
       for (const k of missing) chunks[k] = enc;
     }
   }

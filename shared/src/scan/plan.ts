@@ -399,11 +399,10 @@ export function planSeries(input: PlanInput): Inventory {
   const variables: ProductVariable[] = vars.map((v) => {
     const concatenated = concatDim !== null && v.dimensions.includes(concatDim);
     const shape = v.dimensions.map((d, a) => (d === concatDim ? concatLength : (v.shape[a] ?? 0)));
-    // Attributes as the earliest file has them (the first in the product), like the global ones.
+    // Attributes as the earliest file has them (the first in the product), like the global ones: for
+    // the coordinate, and bounds labelled like it, those are the product's units.
     const labelled = earliest.variables.find((x) => x.path === v.path) ?? v;
-    const { _FillValue, ...own } = labelled.attributes;
-    // (The earliest file's own: for the coordinate, and bounds labelled like it, the product's units.)
-    const attributes = own;
+    const { _FillValue, ...attributes } = labelled.attributes;
     return {
       name: v.path.slice(1),
       sourcePath: v.path,

@@ -24,7 +24,8 @@ export function sameAsSource(product: number | bigint, source: number | bigint):
 /** Exact equality of two sources' numbers: a bigint never equals a number (the readers give a bigint only beyond 2^53). */
 const sameSourceNumber = (a: number | bigint, b: number | bigint): boolean => (typeof a === "number" && typeof b === "number" ? sameNumber(a, b) : a === b);
 
-const isNumber = (x: unknown): x is number | bigint => typeof x === "number" || typeof x === "bigint";
+/** A number of either kind (a bigint: a 64-bit integer beyond 2^53). */
+export const isNumber = (x: unknown): x is number | bigint => typeof x === "number" || typeof x === "bigint";
 
 /** A value as the reports show it: NaN and the infinities as strings (JSON has no spelling for them). */
 export function shown(v: unknown): unknown {

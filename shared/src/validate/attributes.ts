@@ -1,7 +1,7 @@
 import type { FileInfo, VariableInfo } from "../h5/describe.js";
 import { JsonFloat, type JsonValue } from "../json/python-json.js";
 import type { AttrValue, ProjectConfig } from "../schemas.js";
-import { attributeDifference, sameSourceAttribute, shown } from "./attribute-compare.js";
+import { attributeDifference, isNumber, sameSourceAttribute, shown } from "./attribute-compare.js";
 import { note, type MetadataReport } from "./report.js";
 
 // The product's attributes (its `.zattrs` documents, read as Python's zarr 2 reads them) against
@@ -12,7 +12,6 @@ export function zattrsOf(doc: JsonValue | undefined): Record<string, JsonValue> 
   return doc !== null && typeof doc === "object" && !Array.isArray(doc) && !(doc instanceof JsonFloat) ? doc : {};
 }
 
-const isNumber = (x: unknown) => typeof x === "number" || typeof x === "bigint";
 const kindOf = (name: string, value: AttrValue | undefined, floats: readonly string[]) =>
   floats.includes(name) ? ("float" as const) : isNumber(value) || (Array.isArray(value) && value.some(isNumber)) ? ("integer" as const) : undefined;
 

@@ -1,7 +1,7 @@
 import type { FileInfo } from "../h5/describe.js";
 import type { JsonValue } from "../json/python-json.js";
 import type { AttrValue } from "../schemas.js";
-import { attributeDifference, sameSourceAttribute, shown } from "./attribute-compare.js";
+import { attributeDifference, isNumber, sameSourceAttribute, shown } from "./attribute-compare.js";
 import { note, type MetadataReport } from "./report.js";
 
 // Every group of the sources must be in the product, with its attributes; a group the product
@@ -10,7 +10,6 @@ import { note, type MetadataReport } from "./report.js";
 
 const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
-const isNumber = (x: unknown) => typeof x === "number" || typeof x === "bigint";
 const isNumeric = (v: AttrValue | undefined) => isNumber(v) || (Array.isArray(v) && v.some(isNumber));
 
 /**
