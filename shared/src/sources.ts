@@ -35,7 +35,7 @@ export interface SourceReader extends Pick<SourceFile, "box" | "text"> {
 export function openReader(path: string, pool: H5FilePool): SourceReader {
   if (sniffFormat(path).kind === "netcdf3") return openNetcdf3(path);
   return {
-    describe: (options = {}) => describeFile(pool.get(path), path, options),
+    describe: (options = {}) => describeFile(() => pool.get(path), path, options),
     box: (v, start, stop) => readBox(pool.get(path), path, v, start, stop),
     text: (v, start, stop) => readText(pool.get(path), path, v, start, stop).map(trimNul),
     close: () => {},

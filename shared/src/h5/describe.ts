@@ -168,10 +168,16 @@ export interface DescribeOptions {
   briefExcept?: ReadonlySet<string>;
 }
 
-/** Describes an open file: every variable (nested groups included) and every dimension. */
-export async function describeFile(file: H5File, path: string, options: DescribeOptions = {}): Promise<FileInfo> {
+/**
+ * Describes an open file: every variable (nested groups included) and every dimension. `file`
+ * may be a function giving it, called once the HDF5 library is loaded: a file taken from a pool
+ * before that wait could be closed by another description taking files from the same pool.
+ */
+export async function describeFile(open: H5File | (() => H5File), path: string, options: DescribeOptions = {}): Promise<FileInfo> {
   const lib = await loadHdf5Module();
   const module = await loadModule();
+  // From here on nothing waits: the file stays open to the end.
+  const file = typeof open === "function" ? open() : open;
   const st = statSync(path);
   const datasets: Array<{ path: string; ds: H5Dataset; attrs: string[] }> = [];
   const groups: GroupInfo[] = [];

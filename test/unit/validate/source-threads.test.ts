@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
@@ -80,6 +80,37 @@ describe("validating with the sources read in worker threads", () => {
     threads = startSourceThreads({ threads: 2, entry: ENTRY });
     await expect(describeSources([files[0] as string, broken], threads.open)).rejects.toMatchObject({ kind: "SourceFormatError", message: expect.stringContaining(broken) });
     await threads.close();
+  });
+});
+
+// The validator service reads its sources in its own thread, through a pool of at most 16 open
+// HDF5 files. Describing every file at once once took files from that pool before waiting for
+// the HDF5 library, so the 17th file closed the 1st before it was described: a project of more
+// files than the pool holds failed with "identifier is not of specified type; the file is damaged".
+describe("validating a project of more files than the validator keeps open", () => {
+  const FILES = 20;
+  const root = mkdtempSync(join(tmpdir(), "drover-many-"));
+  let files: string[] = [];
+  let product = "";
+  beforeAll(async () => {
+    files = await writeSeries(join(root, "src"), "tas", { ...spec, steps: Array.from({ length: FILES }, () => 1), nlat: 3, nlon: 4, chunks: [1, 3, 4] }, 5);
+    const inv = (await scanProject("tas", files, config, join(root, "work"))).inventory;
+    product = (await writeZarrProduct(inv, join(root, "work"))).product;
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("describes and compares every file, in this thread and in worker threads", async () => {
+    expect(files).toHaveLength(FILES);
+    const here = await validateProduct({ project: "tas", files, config, product, workDir: join(root, "here") });
+    expect(here.summary.status).toBe("Success");
+    expect(here.summary.filesCompared).toEqual(files);
+    const threads = startSourceThreads({ threads: 2, entry: ENTRY });
+    try {
+      const there = await validateProduct({ project: "tas", files, config, product, workDir: join(root, "there"), sources: describeSources(files, threads.open), readConcurrency: 3 });
+      expect(there.summary).toEqual(here.summary);
+    } finally {
+      await threads.close();
+    }
   });
 });
 
