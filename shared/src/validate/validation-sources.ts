@@ -20,15 +20,44 @@ export interface ValidationSource {
   describeFully(): Promise<FileInfo>;
 }
 
-/** Describes a source file (as much as `options` ask) and gives a way to read its values. */
-export type SourceOpener = (path: string, options: DescribeOptions) => Promise<ValidationSource>;
+/**
+ * How much of a source to describe: in full, or briefly except the coordinates (and their
+ * bounds) that another file, described in full, has (see describeSources). The other file is
+ * named rather than its coordinates given, so that every file can be asked for at once: a reader
+ * in another thread then describes them all without waiting for this thread's answers.
+ */
+export type DescribeRequest = { full: true } | { briefExceptCoordinatesOf: string };
+
+/** Describes a source file (as much as asked) and gives a way to read its values. */
+export type SourceOpener = (path: string, request: DescribeRequest) => Promise<ValidationSource>;
+
+/** A file's coordinate variables and their bounds (or climatology): their units are compared file by file (re-encoded times). */
+export function coordinatesOf(info: FileInfo): Set<string> {
+  return new Set(info.variables.filter((v) => v.isCoordinate).flatMap((v) => [v.name, ...[v.attributes["bounds"], v.attributes["climatology"]].filter((b): b is string => typeof b === "string")]));
+}
+
+/** Turns requests into DescribeOptions, describing each file named by a request in full once. */
+export function describeOptionsFor(describeFully: (path: string) => Promise<FileInfo>): (request: DescribeRequest) => Promise<DescribeOptions> {
+  const sets = new Map<string, Promise<Set<string>>>();
+  return async (request) => {
+    if ("full" in request) return {};
+    const of = request.briefExceptCoordinatesOf;
+    let set = sets.get(of);
+    if (!set) {
+      set = describeFully(of).then(coordinatesOf);
+      sets.set(of, set);
+    }
+    return { briefExcept: await set };
+  };
+}
 
 /** Sources read in this thread through `pool`. */
 export function openerInThread(pool: H5FilePool): SourceOpener {
-  return async (path, options) => {
+  const optionsFor = describeOptionsFor((p) => openReader(p, pool).describe({}));
+  return async (path, request) => {
     const reader = openReader(path, pool);
     return {
-      info: await reader.describe(options),
+      info: await reader.describe(await optionsFor(request)),
       box: (v, start, stop) => Promise.resolve(reader.box(v, start, stop)),
       text: (v, start, stop) => Promise.resolve(reader.text(v, start, stop)),
       describeFully: () => reader.describe({}),
@@ -41,26 +70,21 @@ export function openerInThread(pool: H5FilePool): SourceOpener {
  * each variable set only: the other files are described briefly, and a file holding a set not
  * seen before is described in full (every set's first file is one of those; see variableSets).
  * The time coordinate's units are read from every file by name: variables of a coordinate's
- * name in the first file, and of its bounds' name, are described in full everywhere. All but the first file are asked for
- * at once, so an opener with several threads describes them in parallel; the result does not
- * depend on the order they finish in.
+ * name in the first file, and of its bounds' name, are described in full everywhere. Every file
+ * is asked for at once, so an opener with several threads describes them in parallel; the
+ * result does not depend on the order they finish in.
  */
 export async function describeSources(files: readonly string[], open: SourceOpener, progress: Progress = () => {}): Promise<ValidationSource[]> {
-  const [head, ...tail] = files;
+  const [head] = files;
   if (head === undefined) return [];
-  const first = await open(head, {});
-  progress(1, files.length * 2, "files");
-  // Coordinates and their bounds: their units are compared file by file (re-encoded times).
-  const coordinates = new Set(first.info.variables.filter((v) => v.isCoordinate).flatMap((v) => [v.name, ...[v.attributes["bounds"], v.attributes["climatology"]].filter((b): b is string => typeof b === "string")]));
-  let done = 1;
-  const brief = await Promise.all(
-    tail.map(async (f) => {
-      const s = await open(f, { briefExcept: coordinates });
+  let done = 0;
+  const sources = await Promise.all(
+    files.map(async (f, i) => {
+      const s = await open(f, i === 0 ? { full: true } : { briefExceptCoordinatesOf: head });
       progress(++done, files.length * 2, "files");
       return s;
     }),
   );
-  const sources = [first, ...brief];
   const setsSeen = new Set<string>();
   const fresh = sources.flatMap((s, i) => {
     const set = variableSetKey(s.info);
@@ -68,7 +92,7 @@ export async function describeSources(files: readonly string[], open: SourceOpen
     setsSeen.add(set);
     return isNew ? [i] : [];
   });
-  const full = await Promise.all(fresh.map((i) => open(files[i] as string, {})));
+  const full = await Promise.all(fresh.map((i) => open(files[i] as string, { full: true })));
   fresh.forEach((i, k) => (sources[i] = full[k] as ValidationSource));
   return sources;
 }
