@@ -7,6 +7,7 @@ import { reencoder, sameCalendar } from "../refs/cf-time.js";
 import { fillValueOf } from "../refs/single.js";
 import { chooseConcatDim } from "./concat-dim.js";
 import { groupOf, visibleDimension } from "../formats/scope.js";
+import { checksumCodecIssues } from "./checksum-codec.js";
 import { productGroups } from "./groups.js";
 import { linkIssues } from "./links.js";
 import { describeStorage, storageDifference, type StoredForm } from "./storage.js";
@@ -131,6 +132,7 @@ export function planSeries(input: PlanInput): Inventory {
   if (!first) throw new Error("planAggregation needs at least one file");
   const base = fileNamer(files.map((f) => f.path));
   const vars = selectVariables(first, config, issues, base);
+  issues.push(...checksumCodecIssues(vars, config.format));
 
   const concatDim = chooseConcatDim(files, vars, config, input.values, issues);
   const lengthOf = (f: FileInfo) => (concatDim === null ? 0 : (visibleDimension(f.dimensions, "/", concatDim)?.size ?? 0));
