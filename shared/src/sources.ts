@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { DroverError } from "./errors.js";
 import { openFileSource, type ByteSource } from "./formats/byte-source.js";
 import type { VariableLayout } from "./formats/layout.js";
-import { readLayoutFrom } from "./formats/read-layout.js";
+import { asSourceError, readLayoutFrom } from "./formats/read-layout.js";
 import { describeFile, type DescribeOptions, type FileInfo } from "./h5/describe.js";
 import { sniffFormat } from "./h5/open.js";
 import type { H5FilePool } from "./h5/pool.js";
@@ -58,12 +58,12 @@ function openNetcdf3(path: string): SourceReader {
     box(varPath, start, stop) {
       const v = layout.variables.find((x) => x.path === varPath);
       if (!v) throw new DroverError("SourceFormatError", `${path}: no variable ${varPath}`, { file: path });
-      return boxOf(src, v, start, stop);
+      return asSourceError(path, () => boxOf(src, v, start, stop));
     },
     text(varPath, start, stop) {
       const v = layout.variables.find((x) => x.path === varPath);
       if (!v) throw new DroverError("SourceFormatError", `${path}: no variable ${varPath}`, { file: path });
-      const bytes = boxOf(src, v, start, stop) as Uint8Array;
+      const bytes = asSourceError(path, () => boxOf(src, v, start, stop)) as Uint8Array;
       const size = v.dtype.size;
       return Array.from({ length: bytes.length / size }, (_, i) => trimNul(Buffer.from(bytes.subarray(i * size, (i + 1) * size)).toString("utf8")));
     },

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDroverError, scanProject, writeSeries, type SeriesSpec } from "@drover/shared";
+import { ncgen, ncgenAvailable, seq } from "../helpers/ncgen.js";
 import { tinySeries } from "../helpers/series.js";
 
 const spec = (over: Partial<SeriesSpec> = {}): SeriesSpec =>
@@ -99,6 +100,17 @@ describe("scanning a project", () => {
       expect(e.kind, file).toBe("SourceFormatError");
       expect(e.file).toBe(file);
       expect(e.message).toMatch(re);
+    }
+    // A netCDF-3 file whose header is whole but whose records are cut: its times cannot be read.
+    if (ncgenAvailable()) {
+      const cdl = (t0: number) => `netcdf c { dimensions: time = UNLIMITED ; x = 200 ; variables: double time(time) ; time:units = "days since 2000-01-01" ; float tas(time, x) ; data: time = ${seq(4, t0)} ; tas = ${seq(800)} ; }`;
+      const whole = ncgen(join(bad, "whole3.nc"), cdl(0), "nc3");
+      const cut3 = ncgen(join(bad, "cut3.nc"), cdl(4), "nc3");
+      truncateSync(cut3, 1500);
+      const e = await scanError([whole, cut3], join(root, "w6"));
+      expect(e.kind).toBe("SourceFormatError");
+      expect(e.file).toBe(cut3);
+      expect(e.message).toMatch(/cut3\.nc: needed bytes .*re-copy it from the archive/);
     }
     const gone = await scanError([join(bad, "never-there.nc")], join(root, "w5"));
     expect(gone).toMatchObject({ kind: "SourceNotFoundError", file: join(bad, "never-there.nc") });

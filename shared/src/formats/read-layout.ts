@@ -9,17 +9,29 @@ import { isNetcdf3, Netcdf3FormatError, readNetcdf3Layout } from "./netcdf3/inde
 // readers do not cover (callers may fall back to h5wasm for those).
 
 export function readLayoutFrom(src: ByteSource): FileLayout {
-  try {
+  return asSourceError(src.path, () => {
     if (src.size === 0) throw new DroverError("SourceFormatError", `${src.path}: file is empty (0 bytes); re-copy it from the archive`, { file: src.path });
     if (isNetcdf3(src)) return readNetcdf3Layout(src);
     if (isHdf5(src)) return readHdf5Layout(src);
     throw new DroverError("SourceFormatError", `${src.path}: not a netCDF or HDF5 file (no netCDF3 magic, no HDF5 signature); it is corrupt or of another format`, { file: src.path });
+  });
+}
+
+/**
+ * Runs `f`, which reads `path` through drover's readers (its layout, or values by it), and turns
+ * what those readers throw into errors naming the file: a damaged or truncated file is a
+ * SourceFormatError (whose fix is to re-copy it), a feature they do not cover an
+ * UnsupportedFeatureError.
+ */
+export function asSourceError<T>(path: string, f: () => T): T {
+  try {
+    return f();
   } catch (e) {
     if (e instanceof DroverError) throw e;
-    if (e instanceof Hdf5UnsupportedError) throw new DroverError("UnsupportedFeatureError", e.message, { file: src.path, cause: e });
+    if (e instanceof Hdf5UnsupportedError) throw new DroverError("UnsupportedFeatureError", e.message, { file: path, cause: e });
     if (e instanceof Hdf5FormatError || e instanceof Netcdf3FormatError || e instanceof TruncatedFileError) {
       const fix = /re-copy/.test(e.message) ? "" : "; the file is damaged or truncated: re-copy it from the archive";
-      throw new DroverError("SourceFormatError", `${e.message}${fix}`, { file: src.path, cause: e });
+      throw new DroverError("SourceFormatError", `${e.message}${fix}`, { file: path, cause: e });
     }
     throw e;
   }

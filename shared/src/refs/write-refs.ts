@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DroverError } from "../errors.js";
 import { SourcePool } from "../formats/byte-source.js";
 import type { FileLayout } from "../formats/layout.js";
-import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
+import { asSourceError, openChecked, readLayoutFrom } from "../formats/read-layout.js";
 import { writeFileAtomic } from "../fsutil.js";
 import type { Inventory } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
@@ -58,7 +58,7 @@ export function referencesOf(
   const src = sources.get(path);
   const before = src.bytesRead;
   const layout = options.layout ?? readLayoutFrom(src);
-  const refs = fileRefs(src, layout, { inlineThreshold: options.inlineThreshold });
+  const refs = asSourceError(path, () => fileRefs(src, layout, { inlineThreshold: options.inlineThreshold }));
   if (options.cacheDir && key) writeCached(options.cacheDir, key, layout, refs);
   return { layout, refs, bytesRead: src.bytesRead - before, cached: false };
 }

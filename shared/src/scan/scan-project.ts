@@ -4,7 +4,7 @@ import { count } from "../words.js";
 import { DroverError, isDroverError } from "../errors.js";
 import { SourcePool } from "../formats/byte-source.js";
 import type { FileLayout } from "../formats/layout.js";
-import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
+import { asSourceError, openChecked, readLayoutFrom } from "../formats/read-layout.js";
 import { readFloat64 } from "../refs/values.js";
 import { layoutToFileInfo } from "./layout-info.js";
 import { writeJsonAtomic } from "../fsutil.js";
@@ -93,7 +93,7 @@ export async function scanProject(
           // Variable-length strings are heap pointers, not values to order or compare (fixed-length chars are compared as bytes).
           throw new DroverError("ConcatFatalError", `${f.path}: variable ${v.name} holds variable-length strings, which drover cannot order files by or compare between them; concatenate along another dimension (concat_dim), or store it as fixed-length characters`, { file: f.path, variable: v.name });
         }
-        if (layout && lv) hit = readFloat64(sources.get(f.path), lv);
+        if (layout && lv) hit = asSourceError(f.path, () => readFloat64(sources.get(f.path), lv));
         else if (fallback) hit = fallback.readAllAsFloat64(fallback.pool.get(f.path), f.path, v.path);
         else throw new Error(`internal: no layout and no HDF5 library for ${f.path}`);
         cache.set(key, hit);
