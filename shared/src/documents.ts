@@ -119,6 +119,8 @@ export const GroupDocSchema = z.object({
   driver: z.enum(["tracker", "shepherd"]).optional(),
   /** The group file's content hash when it was last registered (the shepherd's change detection). */
   fileHash: z.string().optional(),
+  /** Launched again with --replace: its next completion first withdraws what it published before. */
+  startedOver: z.literal(true).optional(),
   completion: z
     .object({
       requestId: z.string(),

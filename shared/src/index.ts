@@ -49,7 +49,7 @@ export { askEach, retryPick, selectProjects, type ProjectAnswer } from "./tracke
 export { historyLines, mergeByTime, onlyPhase, parseLogFile, projectLogDir, readLogFiles, type LogLine } from "./operator/log-lines.js";
 export { phaseDurations, type PhaseDuration } from "./operator/phase-durations.js";
 export { planRegistration, projectChanged, registeredGroup, retire, type RegistrationPlan } from "./tracker/registration.js";
-export { assessGroup, blockingReason, COMPLETION_BATCH, completionRequest, groupMember, type GroupMember, moveGroup, newGroup, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
+export { assessGroup, blockingReason, COMPLETION_BATCH, completionRequest, groupMember, type GroupMember, moveGroup, newGroup, publishedOnce, startGroupOver, onCompletionQueued, onProjectCompleted, onProjectCompletionFailed } from "./tracker/group-rules.js";
 export { chunkLaunch, dropLaunch, readLaunch, storeLaunch, type LaunchChunk, type LaunchProject, type StoredLaunch } from "./tracker/launch-store.js";
 export {
   dispatch,
@@ -82,7 +82,7 @@ export type { Inventory, ProductVariable, FileEntry } from "./scan/inventory.js"
 export { writeZarrProduct, zarrProductPath, ZARR_REVISION } from "./compute/write-zarr.js";
 export { validateProduct, type ValidationResult } from "./validate/validate-project.js";
 export { judge, WARNING_DATA_ERRORS, type DataReport, type IgnoreTemplate, type MetadataReport } from "./validate/report.js";
-export { checkCompletionPaths, publishGroup, PUBLISH_JOURNAL } from "./complete/publish.js";
+export { checkCompletionPaths, publishGroup, PUBLISH_JOURNAL, SUPERSEDED_DIR, supersedeEarlier } from "./complete/publish.js";
 export { kerchunkJson } from "./refs/serialise.js";
 export { buildReferences, refsProductPath, rewriteUrls, writeRefsProduct, REFS_REVISION, type RefsOptions } from "./refs/write-refs.js";
 export { writeParquetRefs, openParquetRefs } from "./refs/parquet.js";

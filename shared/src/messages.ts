@@ -126,6 +126,12 @@ export const catalogue = {
   // state-tracker → completion → state-tracker
   "group.complete.request": z.object({
     completeDir: AbsPath,
+    /**
+     * The group was started over (launch --replace): what it published before (products, reports,
+     * summary) is moved aside under superseded/ before this batch, so that projects no longer in
+     * the group are not left published. Only a completion's first batch carries it.
+     */
+    startOver: z.literal(true).optional(),
     projects: z
       .array(
         z.object({

@@ -99,6 +99,26 @@ describe("completion", () => {
     const summary = JSON.parse(readFileSync(join(d.complete, "g", "summary.json"), "utf8")) as { projects: { code: string }[] };
     expect(summary.projects.map((p) => p.code).sort()).toEqual(["p", "q", "r"]);
   });
+
+  it("withdraws what a group started over published before: moved under superseded/, no longer listed", () => {
+    const { d, request } = setupGroup();
+    const root = join(d.complete, "g");
+    publishGroup("g", request, new Date("2026-01-01T00:00:00Z"), undefined, { workDir: d.work });
+    // Launched again with --replace, listing p alone: its first completion batch says so.
+    const out = publishGroup("g", { ...request, startOver: true, projects: [request.projects[0]!] }, new Date("2026-01-02T00:00:00Z"), undefined, { workDir: d.work });
+    expect(readdirSync(join(root, "data"))).toEqual(["p.k1.0.json"]);
+    expect(readdirSync(join(root, "reports"))).toEqual(["p_k1.0_report.json"]);
+    const summary = JSON.parse(readFileSync(join(root, "summary.json"), "utf8")) as { projects: { code: string }[] };
+    expect(summary.projects.map((p) => p.code)).toEqual(["p"]);
+    // Nothing deleted: the earlier publication is whole under superseded/<time>/.
+    const earlier = join(root, "superseded", "2026-01-02T00-00-00.000Z");
+    expect(out.superseded).toBe(earlier);
+    expect(readdirSync(join(earlier, "data")).sort()).toEqual(["p.k1.0.json", "q.k1.0.json", "r.k1.0.json"]);
+    expect((JSON.parse(readFileSync(join(earlier, "summary.json"), "utf8")) as { projects: unknown[] }).projects).toHaveLength(3);
+    // A later batch of the same completion (no startOver) adds to the new summary.
+    publishGroup("g", { ...request, projects: [request.projects[1]!] }, new Date(), undefined, { workDir: d.work });
+    expect((JSON.parse(readFileSync(join(root, "summary.json"), "utf8")) as { projects: { code: string }[] }).projects.map((p) => p.code)).toEqual(["p", "q"]);
+  });
 });
 
 describe("orphaned temporary files", () => {

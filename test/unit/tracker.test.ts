@@ -191,6 +191,28 @@ describe("the state-tracker's answers to requests", () => {
     expect((await readProject(t.store, "project:g:p"))?.state).toBe("Scanning");
   });
 
+  it("asks the completion of a group started over to withdraw what it published before, once", async () => {
+    const t = setup();
+    await register(t, ["p", "q"]);
+    await runToValidated(t, "p");
+    await runToValidated(t, "q");
+    const first = t.last("group.complete.request");
+    expect(first.body.startOver).toBeUndefined();
+    const items = (codes: string[]) => codes.map((code) => ({ code, product: `/complete/g/data/${code}.z1.0.zarr`, report: `/complete/g/reports/${code}_z1.0_report.json` }));
+    await t.reply("group.complete.succeeded", first, { completeDir: "/complete", items: items(["p", "q"]) });
+    // Launched again with --replace, without q: q's product must not stay published.
+    await t.tracker.handle(await t.registration("g", [{ code: "p", files: ["/data/a.nc"], config: { format: "zarr" } }], { replace: true }));
+    expect((await readGroup(t.store, "group:g"))?.startedOver).toBe(true);
+    await runToValidated(t, "p");
+    const again = t.last("group.complete.request");
+    expect(again.id).not.toBe(first.id);
+    expect(again.body).toMatchObject({ startOver: true, projects: [expect.objectContaining({ code: "p" })] });
+    await t.reply("group.complete.succeeded", again, { completeDir: "/complete", items: items(["p"]) });
+    const g = await readGroup(t.store, "group:g");
+    expect(g?.state).toBe("Completed");
+    expect(g?.startedOver).toBeUndefined();
+  });
+
   it("starts every history with the creation, not a move from a state to itself", async () => {
     const t = setup();
     await register(t, ["p"]);

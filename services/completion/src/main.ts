@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   boot,
   capError,
@@ -10,6 +11,7 @@ import {
   redactUrl,
   runTask,
   stopOnSignals,
+  SUPERSEDED_DIR,
   toErrorDetail,
   type DocStore,
   type Message,
@@ -56,6 +58,7 @@ await bus.consume("group.complete.request", async (msg: Message<"group.complete.
   // Before anything is copied: a refusal is permanent (parked with the reason), a database away transient.
   await checkRequest(msg);
   glog.info(`completing group ${msg.group}: ${msg.body.projects.length} projects into ${msg.body.completeDir}`);
+  if (msg.body.startOver) glog.info(`group ${msg.group} was started over: what it published before is moved under ${join(msg.body.completeDir, msg.group, SUPERSEDED_DIR)}/ (remove it when no longer wanted)`);
   await bus.send("group.complete.started", fields, { worker: bus.sender });
   try {
     const out = await runTask("complete", { group: msg.group, request: msg.body, remote: config.remote, workDir: config.workDir });

@@ -4,6 +4,7 @@ import {
   assessGroup,
   COMPLETION_BATCH,
   completionRequest,
+  publishedOnce,
   count,
   createMessage,
   describeMove,
@@ -426,7 +427,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
         if (cur.state !== "Completing" || cur.completion?.requestId !== msg.correlationId) return undefined;
         const request = completionRequest(cur.name, cur.completion.attempts, msg.body.completeDir, batch, ctx());
         const { pending: _done, ...completion } = cur.completion;
-        return { ...cur, completion: { ...completion, requestId: request.id, published, ...(rest.length > 0 ? { pending: rest } : {}) }, outbox: [...cur.outbox, request] };
+        return { ...publishedOnce(cur), completion: { ...completion, requestId: request.id, published, ...(rest.length > 0 ? { pending: rest } : {}) }, outbox: [...cur.outbox, request] };
       });
       if (next) {
         log.info({ group: msg.group }, `group ${msg.group}: ${published} products published, ${batch.length + rest.length} to go`);
@@ -436,7 +437,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
     const g = await changeGroup(msg.group, (cur) =>
       cur.state === "Completing" && cur.completion?.requestId === msg.correlationId
-        ? { ...moveGroup(cur, "Completed", msg.type, [`${published} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
+        ? { ...moveGroup(publishedOnce(cur), "Completed", msg.type, [`${published} products published in ${join(msg.body.completeDir, msg.group)}`], ctx()), completedAt: new Date().toISOString(), completeDir: msg.body.completeDir }
         : undefined,
     );
     if (g) await flushGroup(g.doc, g.added);

@@ -1,4 +1,4 @@
-import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DroverError } from "../errors.js";
 import { copyAtomic, sweepTemporaries, writeFileAtomic, writeJsonAtomic } from "../fsutil.js";
@@ -80,16 +80,36 @@ export function checkCompletionPaths(group: string, request: Body<"group.complet
   }
 }
 
+/** Where a group started over keeps what it published before: `<group>/superseded/<time>/`. */
+export const SUPERSEDED_DIR = "superseded";
+
+/**
+ * A group started over (launch --replace) withdraws its earlier publication before publishing
+ * anew: its products, reports and summary are moved (renamed, not copied) under
+ * superseded/<time>/, so that projects no longer in the group are not left published and listed,
+ * while nothing is deleted. Returns where they went (undefined: nothing was published before).
+ */
+export function supersedeEarlier(root: string, now: Date): string | undefined {
+  const earlier = ["data", "reports", SUMMARY_FILE, PUBLISH_JOURNAL].filter((name) => existsSync(join(root, name)));
+  if (earlier.length === 0) return undefined;
+  const to = join(root, SUPERSEDED_DIR, now.toISOString().replace(/:/g, "-"));
+  mkdirSync(to, { recursive: true });
+  for (const name of earlier) renameSync(join(root, name), join(to, name));
+  return to;
+}
+
 export function publishGroup(
   group: string,
   request: Body<"group.complete.request">,
   now = new Date(),
   remote?: { from: string; to: string },
   options: { workDir?: string | undefined; orphanAgeMs?: number } = {},
-): { items: PublishedItem[]; summary: string } {
+): { items: PublishedItem[]; summary: string; superseded?: string } {
   if (options.workDir !== undefined) checkCompletionPaths(group, request, { workDir: options.workDir, completeDir: request.completeDir });
   const root = join(request.completeDir, group);
+  let superseded: string | undefined;
   try {
+    if (request.startOver) superseded = supersedeEarlier(root, now);
     mkdirSync(join(root, "data"), { recursive: true });
     mkdirSync(join(root, "reports"), { recursive: true });
     accessSync(root, constants.W_OK);
@@ -143,5 +163,5 @@ export function publishGroup(
   // Projects published before (a project retried after its group completed is published on its own) stay listed.
   writeSummary(summary, group, now, items);
   rmSync(journalPath, { force: true });
-  return { items, summary };
+  return { items, summary, ...(superseded ? { superseded } : {}) };
 }

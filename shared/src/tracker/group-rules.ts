@@ -30,7 +30,7 @@ export function newGroup(name: string, groupFile: string, codes: string[], now: 
 /** A group launched again with --replace: Active again, with the new file's projects, its history kept. */
 export function startGroupOver(g: GroupDoc, groupFile: string, codes: string[], event: string, ctx: RuleContext): GroupDoc {
   const { completion: _c, completedAt: _a, completeDir: _d, ...rest } = g;
-  return moveGroup({ ...rest, groupFile, projects: codes }, "Active", event, [`started over from ${groupFile} with ${count(codes.length, "project")} (was ${g.state})`], ctx);
+  return moveGroup({ ...rest, groupFile, projects: codes, startedOver: true }, "Active", event, [`started over from ${groupFile} with ${count(codes.length, "project")} (was ${g.state})`], ctx);
 }
 
 /** A group's reasons as its document keeps them: each line cut, at most MAX_LIST of them (a group's document stays small). */
@@ -101,13 +101,20 @@ export type GroupDecision =
  */
 export const COMPLETION_BATCH = 500;
 
-/** The request publishing these projects (at most COMPLETION_BATCH of them). */
-export function completionRequest(group: string, attempt: number, completeDir: string, projects: GroupMember[], ctx: RuleContext): Message<"group.complete.request"> {
+/** A group whose completion has published a batch: what it published before has been withdrawn, if it was started over. */
+export function publishedOnce(g: GroupDoc): GroupDoc {
+  const { startedOver: _s, ...rest } = g;
+  return rest;
+}
+
+/** The request publishing these projects (at most COMPLETION_BATCH of them); `startOver` for the first batch of a group started over. */
+export function completionRequest(group: string, attempt: number, completeDir: string, projects: GroupMember[], ctx: RuleContext, startOver = false): Message<"group.complete.request"> {
   return ctx.make(
     "group.complete.request",
     { group, attempt },
     {
       completeDir,
+      ...(startOver ? { startOver: true as const } : {}),
       projects: projects.map((p) => ({
         code: p.code,
         product: p.outputs.product ?? "",
@@ -136,7 +143,7 @@ export function assessGroup(g: GroupDoc, projects: GroupMember[], completeDir: s
   if (publish) {
     const again = g.state === "Completed";
     const attempts = again ? 1 : (g.completion?.attempts ?? 0) + 1;
-    const request = completionRequest(g.name, attempts, completeDir, validated.slice(0, COMPLETION_BATCH), ctx);
+    const request = completionRequest(g.name, attempts, completeDir, validated.slice(0, COMPLETION_BATCH), ctx, g.startedOver === true);
     const pending = validated.slice(COMPLETION_BATCH).map((p) => p.code);
     const skipped = projects.length - eligible.length;
     const done = eligible.length - validated.length;
