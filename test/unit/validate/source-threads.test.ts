@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scanProject, validateProduct, writeSeries, writeZarrProduct, type ProjectConfig, type SeriesSpec } from "@drover/shared";
 import { checkByFile, type Box } from "../../../shared/src/validate/boxes.js";
 import { startSourceThreads, type SourceThreads } from "../../../shared/src/validate/source-threads.js";
-import { describeSources } from "../../../shared/src/validate/validation-sources.js";
+import { H5FilePool } from "../../../shared/src/h5/pool.js";
+import { describeSources, openerInThread } from "../../../shared/src/validate/validation-sources.js";
+import { ncgen, ncgenAvailable, seq } from "../../helpers/ncgen.js";
 
 // The validator's sources read in worker threads (as `drover refs` does) must give the very
 // reports the validator writes reading them in its own thread, good product or bad.
@@ -110,6 +112,31 @@ describe("validating a project of more files than the validator keeps open", () 
       expect(there.summary).toEqual(here.summary);
     } finally {
       await threads.close();
+    }
+  });
+});
+
+// netCDF-3 sources are read by drover's own reader, which holds a file descriptor: kept for every
+// source to the end of a validation, a project of more files than the process may open failed.
+describe.skipIf(!ncgenAvailable())("describing many netCDF-3 sources in this thread", () => {
+  it("keeps only a few of them open at a time, and still reads every one", async () => {
+    const FILES = 40;
+    const root = mkdtempSync(join(tmpdir(), "drover-nc3-many-"));
+    try {
+      const files = Array.from({ length: FILES }, (_, i) =>
+        ncgen(join(root, `f${String(i).padStart(2, "0")}.nc`), `netcdf f { dimensions: time = UNLIMITED ; x = 3 ; variables: double time(time) ; float tas(time, x) ; data: time = ${i} ; tas = ${seq(3, i)} ; }`, "nc3"),
+      );
+      const pool = await H5FilePool.create();
+      const open = () => readdirSync("/proc/self/fd").length;
+      const before = open();
+      const sources = await describeSources(files, openerInThread(pool));
+      expect(open() - before).toBeLessThanOrEqual(16);
+      const values = await Promise.all(sources.map((s) => s.box("/tas", [0, 0], [1, 3])));
+      expect(values.map((v) => Array.from(v as ArrayLike<number>))).toEqual(files.map((_, i) => [i, i + 1, i + 2]));
+      expect(open() - before).toBeLessThanOrEqual(16);
+      pool.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
