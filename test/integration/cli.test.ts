@@ -309,6 +309,26 @@ data:
   });
 });
 
+describe.skipIf(!hasNcgen)("drover zarr and refs on more netCDF-3 files than the process may keep open", () => {
+  // Each netCDF-3 source read by drover's own reader holds a file descriptor. The Zarr copy kept
+  // one per source to its end and failed with EMFILE past the limit (1,024 is common; 128 here).
+  it("copies and validates 200 files under a limit of 128 descriptors", async () => {
+    await inTempDir("drover-nc3-limit-", async (dir) => {
+      const files = Array.from({ length: 200 }, (_, i) =>
+        ncgen(join(dir, `f${String(i).padStart(3, "0")}.nc`), `netcdf f { dimensions: time = UNLIMITED ; x = 3 ; variables: double time(time) ; time:units = "days since 2000-01-01" ; float tas(time, x) ; data: time = ${i} ; tas = ${seq(3, i)} ; }`, "nc3"),
+      );
+      const list = files.map((f) => JSON.stringify(f)).join(" ");
+      for (const out of [join(dir, "out.zarr"), join(dir, "out.json")]) {
+        const r = await run(`ulimit -n 128 && $DROVER ${out.endsWith(".zarr") ? "zarr" : "refs"} ${list} -o ${JSON.stringify(out)}`, {}, 120_000);
+        expect(r.stderr).not.toContain("EMFILE");
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout + r.stderr).toContain("validation: Success (800 values from 200 files compared");
+        if (hasXarray) expect((await xarrayCompareAsync(out, "time", files)).problems).toEqual([]);
+      }
+    });
+  });
+});
+
 describe.skipIf(!hasNcgen)("drover refs and zarr on files with a compound variable and --keep-vars", () => {
 
   it("refuses only for the variable it cannot carry, says why even with --quiet, and takes --keep-vars as meant", async () => {

@@ -6,7 +6,8 @@ import * as zarr from "zarrita";
 import { DroverError, isDroverError } from "../errors.js";
 import { replaceDir, writeFileAtomic } from "../fsutil.js";
 import { H5FilePool } from "../h5/pool.js";
-import { openSource, type SourceFile } from "../sources.js";
+import { LruPool } from "../lru.js";
+import { openReader, type SourceReader } from "../sources.js";
 import type { Inventory, ProductVariable } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { ComputeSummary } from "../schemas.js";
@@ -17,10 +18,12 @@ import { allocate } from "./typed.js";
 import { productMetadata, ZARR_COMPRESSION_LEVEL } from "./zarr-metadata.js";
 import { writeTextVariable, type TextSource } from "./write-text.js";
 import { isTextDtype } from "../strings/kinds.js";
-import type { ByteSource } from "../formats/byte-source.js";
 import { openChecked, readLayoutFrom } from "../formats/read-layout.js";
 
 export const ZARR_REVISION = "z1.0";
+
+/** Sources kept open at a time while copying. */
+const OPEN_SOURCES = 16;
 
 export function zarrProductPath(workDir: string): string {
   return join(workDir, `${ZARR_REVISION}a.zarr`);
@@ -41,33 +44,26 @@ export async function writeZarrProduct(
   const tmp = join(workDir, `.${ZARR_REVISION}a.zarr.tmp-${randomUUID().slice(0, 8)}`);
   mkdirSync(tmp, { recursive: true });
   const pool = await H5FilePool.create();
-  const opened = new Map<string, SourceFile>();
-  const sources = async (path: string): Promise<SourceFile> => {
-    let s = opened.get(path);
-    if (!s) {
-      s = await openSource(path, pool);
-      opened.set(path, s);
+  // A few sources open at a time, reopened on need: a reader of a netCDF-3 file or of text holds
+  // a file descriptor, and one kept per source ran out of them (EMFILE) past ~1,000 files.
+  const readers = new LruPool<SourceReader>(OPEN_SOURCES, (path) => openReader(path, pool), (r) => r.close());
+  const sources = async (path: string): Promise<Pick<SourceReader, "box">> => readers.get(path);
+  const text = new LruPool<TextSource>(OPEN_SOURCES, (path) => {
+    const source = openChecked(path);
+    try {
+      return { source, layout: readLayoutFrom(source) };
+    } catch (e) {
+      source.close();
+      throw e;
     }
-    return s;
-  };
+  }, (t) => t.source.close());
   let chunksWritten = 0;
-  const sourcesToClose: ByteSource[] = [];
   try {
     for (const [key, text] of productMetadata(inv)) writeFileAtomic(join(tmp, key), text);
     const store = new FileSystemStore(tmp);
     const root = zarr.root(store);
     const total = inv.variables.reduce((n, v) => n + chunkCount(v), 0);
-    const text = new Map<string, TextSource>();
-    const openText = (path: string): TextSource => {
-      let t = text.get(path);
-      if (!t) {
-        const source = openChecked(path);
-        sourcesToClose.push(source);
-        t = { source, layout: readLayoutFrom(source) };
-        text.set(path, t);
-      }
-      return t;
-    };
+    const openText = (path: string): TextSource => text.get(path);
     for (const v of inv.variables) {
       if (isTextDtype(v.dtype)) {
         chunksWritten += writeTextVariable(inv, v, tmp, openText, ZARR_COMPRESSION_LEVEL);
@@ -86,8 +82,9 @@ export async function writeZarrProduct(
     if (isDroverError(e)) throw e;
     throw new DroverError("ComputeError", `writing the Zarr product failed: ${(e as Error).message}`, { cause: e });
   } finally {
+    readers.close();
+    text.close();
     pool.close();
-    for (const s of sourcesToClose) s.close();
   }
   return {
     product,
@@ -106,7 +103,7 @@ async function copyVariable(
   inv: Inventory,
   v: ProductVariable,
   arr: zarr.Array<zarr.DataType, FileSystemStore>,
-  sources: (path: string) => Promise<SourceFile>,
+  sources: (path: string) => Promise<Pick<SourceReader, "box">>,
   done: (n: number) => void,
 ): Promise<number> {
   if (v.shape.length === 0) {
