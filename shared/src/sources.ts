@@ -42,12 +42,6 @@ export function openReader(path: string, pool: H5FilePool): SourceReader {
   };
 }
 
-/** `describe`: how much of a netCDF4/HDF5 file to describe (netCDF3 headers are read whole). */
-export async function openSource(path: string, pool: H5FilePool, describe: DescribeOptions = {}): Promise<SourceFile> {
-  const reader = openReader(path, pool);
-  return { info: await reader.describe(describe), box: reader.box, text: reader.text };
-}
-
 function openNetcdf3(path: string): SourceReader {
   const src = openFileSource(path, { blockSize: 1 << 20, maxBlocks: 8 });
   const layout = readLayoutFrom(src);
