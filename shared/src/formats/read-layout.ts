@@ -30,7 +30,8 @@ export function asSourceError<T>(path: string, f: () => T): T {
     if (e instanceof DroverError) throw e;
     if (e instanceof Hdf5UnsupportedError) throw new DroverError("UnsupportedFeatureError", e.message, { file: path, cause: e });
     if (e instanceof Hdf5FormatError || e instanceof Netcdf3FormatError || e instanceof TruncatedFileError) {
-      const fix = /re-copy/.test(e.message) ? "" : "; the file is damaged or truncated: re-copy it from the archive";
+      // The fix once: the readers' messages often say already what is wrong with the file.
+      const fix = /re-copy/.test(e.message) ? "" : /truncated|damaged|corrupt/.test(e.message) ? "; re-copy it from the archive" : "; the file is damaged or truncated: re-copy it from the archive";
       throw new DroverError("SourceFormatError", `${e.message}${fix}`, { file: path, cause: e });
     }
     throw e;

@@ -15,6 +15,7 @@ export class Netcdf3FormatError extends Error {
   }
 }
 
-export const REPAIR_TRUNCATED = "the header is truncated: re-copy the file from its source";
+/** The fix for a header cut short (the problem says "the header is truncated" itself). */
+export const REPAIR_TRUNCATED = "re-copy the file from its source";
 export const REPAIR_CORRUPT =
   "the header is corrupt or this is not a netCDF classic file: re-copy the file, or check it with `ncdump -h`";

@@ -106,7 +106,7 @@ export function readHeader(source: ByteSource): Netcdf3Header {
     throw new Netcdf3FormatError(
       source.path,
       0,
-      `expected the 4-byte magic "CDF" + version but the file has only ${source.size} bytes`,
+      `the header is truncated: expected the 4-byte magic "CDF" + version but the file has only ${source.size} bytes`,
       REPAIR_TRUNCATED,
     );
   }
