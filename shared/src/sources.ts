@@ -7,6 +7,7 @@ import { describeFile, type DescribeOptions, type FileInfo } from "./h5/describe
 import { sniffFormat } from "./h5/open.js";
 import type { H5FilePool } from "./h5/pool.js";
 import { readBox, readText, type NumericArray } from "./h5/read.js";
+import { LruPool } from "./lru.js";
 import { toValues } from "./refs/values.js";
 import { layoutToFileInfo } from "./scan/layout-info.js";
 
@@ -40,6 +41,15 @@ export function openReader(path: string, pool: H5FilePool): SourceReader {
     text: (v, start, stop) => readText(pool.get(path), path, v, start, stop).map(trimNul),
     close: () => {},
   };
+}
+
+/**
+ * Readers of sources, at most `max` open at a time and reopened on need: a netCDF-3 reader holds a
+ * file descriptor, and one kept per source ran out of them (EMFILE) past ~1,000 files. HDF5 files
+ * stay in `pool`'s care.
+ */
+export function readerPool(pool: H5FilePool, max = 16): LruPool<SourceReader> {
+  return new LruPool<SourceReader>(max, (path) => openReader(path, pool), (r) => r.close());
 }
 
 function openNetcdf3(path: string): SourceReader {

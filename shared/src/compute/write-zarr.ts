@@ -7,7 +7,7 @@ import { DroverError, isDroverError } from "../errors.js";
 import { replaceDir, writeFileAtomic } from "../fsutil.js";
 import { H5FilePool } from "../h5/pool.js";
 import { LruPool } from "../lru.js";
-import { openReader, type SourceReader } from "../sources.js";
+import { readerPool, type SourceReader } from "../sources.js";
 import type { Inventory, ProductVariable } from "../scan/inventory.js";
 import type { Progress } from "../scan/scan-project.js";
 import type { ComputeSummary } from "../schemas.js";
@@ -46,7 +46,7 @@ export async function writeZarrProduct(
   const pool = await H5FilePool.create();
   // A few sources open at a time, reopened on need: a reader of a netCDF-3 file or of text holds
   // a file descriptor, and one kept per source ran out of them (EMFILE) past ~1,000 files.
-  const readers = new LruPool<SourceReader>(OPEN_SOURCES, (path) => openReader(path, pool), (r) => r.close());
+  const readers = readerPool(pool, OPEN_SOURCES);
   const sources = async (path: string): Promise<Pick<SourceReader, "box">> => readers.get(path);
   const text = new LruPool<TextSource>(OPEN_SOURCES, (path) => {
     const source = openChecked(path);

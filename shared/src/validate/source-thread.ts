@@ -3,7 +3,7 @@ import type { FileInfo } from "../h5/describe.js";
 import { H5FilePool } from "../h5/pool.js";
 import type { NumericArray } from "../h5/read.js";
 import { LruPool } from "../lru.js";
-import { openReader, type SourceReader } from "../sources.js";
+import { readerPool, type SourceReader } from "../sources.js";
 import { serveTasks } from "../tasks/task-thread.js";
 import { describeOptionsFor, type DescribeRequest } from "./validation-sources.js";
 
@@ -42,7 +42,7 @@ const optionsFor = describeOptionsFor(async (path) => (await reader(path)).descr
 
 async function reader(path: string): Promise<SourceReader> {
   const pool = await hdf5();
-  readers ??= new LruPool<SourceReader>(OPEN_FILES, (p) => openReader(p, pool), (r) => r.close());
+  readers ??= readerPool(pool, OPEN_FILES);
   return readers.get(path);
 }
 

@@ -3,8 +3,7 @@ import type { H5FilePool } from "../h5/pool.js";
 import type { NumericArray } from "../h5/read.js";
 import type { Progress } from "../scan/scan-project.js";
 import { variableSetKey } from "../scan/variable-sets.js";
-import { LruPool } from "../lru.js";
-import { openReader, type SourceReader } from "../sources.js";
+import { readerPool } from "../sources.js";
 
 // The sources as the validator reads them: described once, then their values on request. The
 // reads may happen in this thread (a pool of h5wasm handles) or in worker threads (see
@@ -52,16 +51,9 @@ export function describeOptionsFor(describeFully: (path: string) => Promise<File
   };
 }
 
-/**
- * Readers kept open by a validation in one thread. A netCDF-3 reader holds a file descriptor:
- * one per source for the whole validation ran out of descriptors (EMFILE) on a project of more
- * files than the process may open (1,100 files under the common limit of 1,024).
- */
-const OPEN_READERS = 16;
-
 /** Sources read in this thread through `pool`; their readers are reopened when needed again. */
 export function openerInThread(pool: H5FilePool): SourceOpener {
-  const readers = new LruPool<SourceReader>(OPEN_READERS, (p) => openReader(p, pool), (r) => r.close());
+  const readers = readerPool(pool);
   const optionsFor = describeOptionsFor((p) => readers.get(p).describe({}));
   return async (path, request) => {
     const options = await optionsFor(request);
