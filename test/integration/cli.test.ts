@@ -75,8 +75,8 @@ const commands: Record<string, string[]> = {
   accept: ["--note", "--timeout"],
   retry: ["--phase", "--timeout"],
   faultlist: ["--reason", "--timeout"],
-  refs: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--inline-threshold", "--remote", "--work", "--quiet", "--no-validate", "--allow-missing"],
-  zarr: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--work", "--quiet", "--no-validate", "--allow-missing"],
+  refs: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--inline-threshold", "--remote", "--work", "--quiet", "--no-validate", "--allow-missing", "--source-threads"],
+  zarr: ["--output", "--concat-dim", "--identical-dims", "--keep-vars", "--work", "--quiet", "--no-validate", "--allow-missing", "--source-threads"],
   sample: [],
   bench: ["--dir", "--out", "--rounds", "--pipeline", "--no-pipeline", "--copies", "--kerchunk"],
   lifecycle: [],
@@ -153,6 +153,22 @@ describe("drover refs --no-validate", () => {
       expect(existsSync(join(dir, "fast.json.report.json"))).toBe(false);
     });
   });
+
+  it("validates the same in the main thread and in threads of their own (--source-threads)", async () => {
+    await inTempDir("drover-threads-", async (dir) => {
+      await writeSeries(join(dir, "data"), "th", tinySeries({ steps: [2, 3, 2, 1], value: (lat, lon, t) => 250 + lat / 7 - lon / 50 + t }), 23);
+      const glob = join(dir, "data", "*.nc");
+      const runs: Record<string, string[]> = { main: ["--source-threads", "0"], threads: ["--source-threads", "3"] };
+      for (const [name, option] of Object.entries(runs)) {
+        const r = await run(["refs", glob, "-o", join(dir, `${name}.json`), ...option]);
+        expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+        expect(r.stderr).toContain("validation: Success");
+      }
+      expect(readFileSync(join(dir, "threads.json"), "utf8")).toBe(readFileSync(join(dir, "main.json"), "utf8"));
+      const report = (name: string) => JSON.parse(readFileSync(join(dir, `${name}.json.report.json`), "utf8")) as unknown;
+      expect(report("threads")).toEqual(report("main"));
+    });
+  });
 });
 
 describe("drover refs on files under a directory named with a space and a non-ASCII letter", () => {
@@ -188,8 +204,9 @@ describe("drover refs and zarr on a file with a damaged compressed chunk", () =>
       const fd = openSync(damaged, "r+");
       writeSync(fd, Uint8Array.from({ length: 200 }, (_, i) => i), 0, 200, offset + 100);
       closeSync(fd);
-      for (const [command, out] of [["refs", join(dir, "out.json")], ["zarr", join(dir, "out.zarr")]] as const) {
-        const r = await run([command, ...files, "-o", out]);
+      // Validated with the sources read in the main thread (the default on 2 cores) and in a thread of their own.
+      for (const [command, out, threads] of [["refs", join(dir, "out.json"), "0"], ["zarr", join(dir, "out.zarr"), "0"], ["refs", join(dir, "out.json"), "1"]] as const) {
+        const r = await run([command, ...files, "-o", out, "--source-threads", threads]);
         expect(r.code, `${command}: ${r.stderr}`).toBe(1);
         expect(r.stderr).toContain(damaged);
         expect(r.stderr).toMatch(/variable \/?tas\b/);
@@ -620,6 +637,9 @@ describe("drover refs on files that cannot be combined", () => {
       const notANumber = await run(["refs", join(dir, "no-such-file.nc"), "-o", join(dir, "b.json"), "--inline-threshold", "abc"]);
       expect(notANumber.code, notANumber.stderr).toBe(2);
       expect(notANumber.stderr).toContain("--inline-threshold takes a whole number");
+      const badThreads = await run(["refs", ...files, "-o", join(dir, "b.json"), "--source-threads", "two"]);
+      expect(badThreads.code, badThreads.stderr).toBe(2);
+      expect(badThreads.stderr).toContain("--source-threads takes a whole number");
       const literal = await run(["refs", ...files, files[0] ?? "", "-o", join(dir, "c.json"), "--no-validate"]);
       expect(literal.code, literal.stderr).toBe(0);
       expect(literal.stderr).toContain(`warning: ${files[0]} is given more than once; it is taken once`);

@@ -28,6 +28,7 @@ const common: Record<string, OptionSpec> = {
   quiet: { type: "boolean", help: "print nothing but errors" },
   "no-validate": { type: "boolean", help: "write the product without comparing it with its sources (faster; no report, exit 0 is no proof)" },
   "allow-missing": { type: "boolean", help: "write the product even though it leaves out source variables it cannot represent (compound, opaque, szip…)" },
+  "source-threads": { type: "string", value: "N", help: "threads reading the sources for validation, each with its own HDF5 library; 0 reads them in the main thread (default: 0 on 2 cores or fewer, else one a core up to 4)" },
 };
 
 function expand(args: string[]): string[] {
@@ -68,43 +69,75 @@ function byteCount(text: string | undefined, option: string): number | undefined
   return n;
 }
 
-/** Threads reading the sources for validation: one a core, at most this many. */
+/** `--source-threads N`: a whole number, 0 or more, or a usage error. */
+function threadCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 64) throw new UsageError(`--source-threads takes a whole number of threads from 0 (the main thread) to 64: got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** Threads reading the sources for validation, on machines of more than 2 cores: one a core, at most this many. */
 const MAX_SOURCE_THREADS = 4;
 
 /**
- * The sources described for validation in worker threads (each loading the HDF5 library once),
- * started before the scan so that they are described while this thread makes the product.
+ * How many threads read the sources for validation: on 2 cores, none. Each thread loads its own
+ * HDF5 library (about 40 MB and 0.3 s of CPU each), and this thread's scan already keeps both
+ * cores busy (its garbage collector and compiler run beside it). Measured on the bench series on
+ * 2 cores (2026-12-05, medians of 4–5 interleaved runs): in this thread against two threads, 132
+ * files 1.87 against 2.09 s, peak 121 against 225 MB, CPU 2.3 against 3.5 s; 200 files 2.60
+ * against 2.60 s, 176 against 273 MB, CPU 3.2 against 4.4 s.
  */
-async function describeInThreads(files: string[]): Promise<{ sources: Promise<ValidationSource[]>; close: () => Promise<void> }> {
+function sourceThreads(asked: number | undefined, files: number): number {
+  if (asked !== undefined) return Math.min(asked, files);
+  const cores = availableParallelism();
+  return cores <= 2 ? 0 : Math.min(MAX_SOURCE_THREADS, cores, files);
+}
+
+/** Where the validation reads its sources: `sources` undefined means in this thread, once the product is made. */
+interface SourceReading {
+  sources?: Promise<ValidationSource[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares the validation's reading of the sources. With threads (each loading the HDF5 library
+ * once), they start before the scan, so that the sources are described while this thread makes
+ * the product.
+ */
+async function readSources(files: string[], threadsAsked: number | undefined): Promise<SourceReading> {
   // A one-shot process lives a few seconds: V8's optimising compiler for WebAssembly (the HDF5
   // library) costs more CPU and memory than its faster code saves in that time. V8's flags are
-  // the process's: set before the threads compile the library.
+  // the process's: set before any thread compiles the library.
   setFlagsFromString("--liftoff-only");
+  const count = sourceThreads(threadsAsked, files.length);
+  if (count === 0) return { close: async () => {} };
   const [{ startSourceThreads }, { describeSources }] = await Promise.all([import("@drover/shared/validate/source-threads"), import("@drover/shared/validate/validation-sources")]);
-  const threads = startSourceThreads({ threads: Math.max(1, Math.min(MAX_SOURCE_THREADS, availableParallelism(), files.length)) });
+  const threads = startSourceThreads({ threads: count });
   const sources = describeSources(files, threads.open);
   sources.catch(() => {}); // a source that cannot be read fails the scan first, or the validation that awaits this
   return { sources, close: threads.close };
 }
 
 /**
- * Keeps V8's young generation at its starting size for the rest of the process. References
- * without validation allocate fast and keep little, and V8 grows the young generation when it
- * sees that: on the 200-file bench series that growth was a fifth of the peak memory. Measured
- * on the bench series (2026-12-05): 200 files 153 → 118–122 MB, 132 files 91 → 78 MB, time
- * unchanged (132 files 324 ± 12 against 327 ± 15 ms). V8 reads this flag whenever it would grow
- * the young generation, so it applies from here on. A validated run was 3–4 % slower with it and
- * its peak (the HDF5 library's threads) did not fall, so it is left as it is.
+ * Keeps V8's young generation at its starting size for the rest of the process. A product is
+ * made by allocating fast and keeping little, and V8 grows the young generation when it sees that: on the
+ * 200-file bench series that growth was a fifth of the peak memory. Measured on the bench series
+ * (2026-12-05): without validation, 200 files 153 → 118–122 MB, 132 files 91 → 78 MB, time
+ * unchanged (132 files 324 ± 12 against 327 ± 15 ms); validated in this thread, 132 files
+ * 170 → 121 MB and 1.98 → 1.87 s, 200 files 210 → 176 MB, time unchanged (medians of 4–5);
+ * a Zarr copy of the 132 files 174 → 122 MB validated and 169 → 131 MB without, time unchanged.
+ * V8 reads this flag whenever it would grow the young generation, so it applies from here on.
  */
 function keepYoungGenerationSmall(): void {
   setFlagsFromString("--semi-space-growth-factor=1");
 }
 
 /** Validates the product against its sources; the report goes beside the output either way. */
-async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void, allowMissing: boolean, sources: Promise<ValidationSource[]>): Promise<boolean> {
+async function validated(project: string, files: string[], config: ProjectConfig, product: string, work: string, out: string, say: (s: string) => void, allowMissing: boolean, sources: Promise<ValidationSource[]> | undefined): Promise<boolean> {
   // The validator (zarrita) loads only when a product is validated.
   const { validateProduct } = await import("@drover/shared/validate/validate-project");
-  const report = await validateProduct({ project, files, config, product, workDir: work, sources, readConcurrency: 4 });
+  const report = await validateProduct({ project, files, config, product, workDir: work, ...(sources ? { sources, readConcurrency: 4 } : {}) });
   const path = `${out}.report.json`;
   writeJsonAtomic(path, { data: report.data, metadata: report.metadata });
   say(`validation: ${report.summary.status} (${report.summary.valuesCompared} values from ${report.summary.filesCompared.length} files compared; report ${path})`);
@@ -169,6 +202,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
   const remote = remoteOption(str(values, "remote"), parquet);
   const threshold = byteCount(str(values, "inline-threshold"), "--inline-threshold");
+  const threadsAsked = threadCount(str(values, "source-threads"));
   const { files, repeated } = once(expand(positionals));
   const refusal = refusalOfOutput(out, kind === "zarr" ? "zarr" : parquet ? "parquet" : "json", files);
   if (refusal) throw new UsageError(refusal);
@@ -188,8 +222,8 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const work = workArg ? resolve(workArg) : mkdtempSync(resolve(tmpdir(), "drover-oneshot-"));
   for (const f of repeated) say(`warning: ${f} is given more than once; it is taken once`);
   const t0 = performance.now();
-  if (kind === "refs" && !validate) keepYoungGenerationSmall();
-  const readers = validate ? await describeInThreads(files) : undefined;
+  keepYoungGenerationSmall();
+  const readers = validate ? await readSources(files, threadsAsked) : undefined;
   try {
     const scan = await scanProject(basename(out), files, config, work).catch((e: unknown) => {
       throw workArg ? e : withReportsKept(e, work, out);
@@ -222,7 +256,7 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
       if (text === undefined) await writeParquetRefs(dataset, product);
       else writeFileAtomic(product, text);
       say(`references: ${keys} keys in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
-      if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true, (readers as NonNullable<typeof readers>).sources))) return 1;
+      if (!(await validated(basename(out), files, config, product, work, out, say, values["allow-missing"] === true, readers?.sources))) return 1;
       if (parquet || !remote) copyAtomic(product, out);
       else writeFileAtomic(out, kerchunkJson(final));
     } else {
