@@ -39,7 +39,7 @@ RUN npm run build \
 
 FROM ${NODE_IMAGE}
 WORKDIR /app
-ENV NODE_ENV=production DROVER_LOG_FORMAT=json DROVER_HOME=/var/lib/drover \
+ENV NODE_ENV=production DROVER_LOG_FORMAT=json DROVER_HOME=/var/lib/drover GLIBC_TUNABLES=glibc.malloc.hugetlb=1 \
     DROVER_DATA_ROOTS=/data DROVER_WORK_DIR=/work DROVER_COMPLETE_DIR=/complete
 # The directories the services share through volumes, owned by the user they run as (a new named
 # volume takes its owner from the image).

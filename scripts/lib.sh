@@ -9,6 +9,14 @@ LOG_DIR="$DROVER_HOME/log"
 mkdir -p "$RUN_DIR" "$LOG_DIR"
 export npm_config_loglevel="${npm_config_loglevel:-error}"
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+# malloc in transparent huge pages (glibc 2.35 or newer; other C libraries ignore it): a first
+# touch of fresh memory cost 11 µs a 4 KiB page on these machines (2026-12-05), and with it
+# `drover refs` made 30 % fewer page faults: the 200 bench files without validation 1.02 → 0.92 s,
+# the 132 validated 1.91 → 1.81 s (medians of 4 interleaved runs), the peak within 5 MB.
+case ":${GLIBC_TUNABLES:-}:" in
+  *:glibc.malloc.hugetlb=*) ;;
+  *) export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" ;;
+esac
 
 say() { printf '%s\n' "drover: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -22,8 +30,9 @@ url_port() { local u="${1#*://}"; u="${u#*@}"; u="${u%%/*}"; [[ "$u" == *:* ]] &
 
 need_node() {
   command -v node >/dev/null || die "Node.js 20.18 or newer is needed (https://nodejs.org, or 'apt-get install nodejs npm')"
-  local major; major=$(node -p 'process.versions.node.split(".")[0]')
-  (( major >= 20 )) || die "Node.js $(node -v) is too old: drover needs 20.18 or newer"
+  # `node --version` answers without starting the JavaScript engine (`node -p` took 0.13 s).
+  local version major; version=$(node --version); major=${version#v}; major=${major%%.*}
+  (( major >= 20 )) || die "Node.js $version is too old: drover needs 20.18 or newer"
 }
 
 # Installs the locked dependencies when node_modules is missing or older than the lockfile.
@@ -45,9 +54,19 @@ ensure_deps() {
 
 # tsc -b is incremental: a no-op build takes a fraction of a second. The dashboard's page is
 # bundled again when a file of its source (services/dashboard/web) is newer than the bundle.
+# `tsc -b` took 0.25 s even with nothing to build, on every service start and every
+# `npm run drover -- …`: it runs only when a source or build setting is newer than the last build
+# (a stamp beside the compiled code, so a removed dist/ is rebuilt).
 ensure_build() {
   ensure_deps
-  (cd "$DROVER_ROOT" && node_modules/.bin/tsc -b) >&2 || die "the TypeScript build failed (see above)"
+  local stamp="$DROVER_ROOT/shared/dist/.built"
+  if [[ ! -f "$stamp" || ! -f "$DROVER_ROOT/services/cli/dist/main.js" ||
+        -n "$(cd "$DROVER_ROOT" && find shared/src services/*/src tsconfig.json tsconfig.base.json shared/tsconfig.json services/*/tsconfig.json package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]]; then
+    mkdir -p "$DROVER_ROOT/shared/dist"
+    local started; started=$(mktemp "$DROVER_ROOT/shared/dist/.building.XXXXXX") # edits made during the build are built next time
+    (cd "$DROVER_ROOT" && node_modules/.bin/tsc -b) >&2 || { rm -f "$started"; die "the TypeScript build failed (see above)"; }
+    mv "$started" "$stamp"
+  fi
   local web="$DROVER_ROOT/services/dashboard/web" bundle="$DROVER_ROOT/services/dashboard/dist/public/app.js"
   if [[ ! -f "$bundle" || -n "$(find "$web" "$DROVER_ROOT/shared/src/lifecycle.ts" -newer "$bundle" -type f -print -quit)" ]]; then
     (cd "$DROVER_ROOT" && node_modules/.bin/tsc -p services/dashboard/web && node services/dashboard/web/build.mjs) >&2 || die "the dashboard's page did not build (see above)"
