@@ -52,11 +52,10 @@ ensure_deps() {
   fi
 }
 
-# tsc -b is incremental: a no-op build takes a fraction of a second. The dashboard's page is
-# bundled again when a file of its source (services/dashboard/web) is newer than the bundle.
 # `tsc -b` took 0.25 s even with nothing to build, on every service start and every
 # `npm run drover -- …`: it runs only when a source or build setting is newer than the last build
-# (a stamp beside the compiled code, so a removed dist/ is rebuilt).
+# (a stamp beside the compiled code, so a removed dist/ is rebuilt). The dashboard's page is
+# bundled again when a file of its source (services/dashboard/web) is newer than the bundle.
 ensure_build() {
   ensure_deps
   local stamp="$DROVER_ROOT/shared/dist/.built"

@@ -59,21 +59,14 @@ function once(files: string[]): { files: string[]; repeated: string[] } {
 }
 
 /**
- * A whole number of bytes given to an option, or a usage error naming the option. (Not a zod
- * schema: loading zod alone added 40–80 ms to a one-shot command that otherwise never needs it.)
+ * A whole number given to an option, at most `max`, or a usage error naming the option and what it
+ * takes. (Not a zod schema: loading zod alone added 40–80 ms to a one-shot command that otherwise
+ * never needs it.)
  */
-function byteCount(text: string | undefined, option: string): number | undefined {
+function wholeNumber(text: string | undefined, option: string, takes: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`${option} takes a whole number of bytes (0 or more): got ${JSON.stringify(text)}`);
-  return n;
-}
-
-/** `--source-threads N`: a whole number, 0 or more, or a usage error. */
-function threadCount(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 64) throw new UsageError(`--source-threads takes a whole number of threads from 0 (the main thread) to 64: got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || !(n <= max)) throw new UsageError(`${option} takes ${takes}: got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -121,11 +114,11 @@ async function readSources(files: string[], threadsAsked: number | undefined): P
 
 /**
  * Keeps V8's young generation at its starting size for the rest of the process. A product is
- * made by allocating fast and keeping little, and V8 grows the young generation when it sees that: on the
- * 200-file bench series that growth was a fifth of the peak memory. Measured on the bench series
- * (2026-12-05): without validation, 200 files 153 → 118–122 MB, 132 files 91 → 78 MB, time
- * unchanged (132 files 324 ± 12 against 327 ± 15 ms); validated in this thread, 132 files
- * 170 → 121 MB and 1.98 → 1.87 s, 200 files 210 → 176 MB, time unchanged (medians of 4–5);
+ * made by allocating fast and keeping little, and V8 grows the young generation when it sees
+ * that: on the 200-file bench series that growth was a fifth of the peak memory. Measured on the
+ * bench series (2026-12-05): without validation, 200 files 153 → 118–122 MB, 132 files 91 → 78 MB,
+ * time unchanged (132 files 324 ± 12 against 327 ± 15 ms); validated in this thread, 132 files
+ * 170 → 121 MB and 1.98 → 1.87 s, 200 files 205–221 → 175–178 MB, time unchanged (4–5 runs each);
  * a Zarr copy of the 132 files 174 → 122 MB validated and 169 → 131 MB without, time unchanged.
  * V8 reads this flag whenever it would grow the young generation, so it applies from here on.
  */
@@ -201,8 +194,8 @@ async function oneShot(kind: "refs" | "zarr", { values, positionals }: Invocatio
   const parquet = kind === "refs" && /\.(parq|parquet)$/.test(out);
   if (kind === "refs" && !out.endsWith(".json") && !parquet) throw new UsageError(`drover refs writes Kerchunk JSON (*.json) or Parquet references (*.parq): got ${output}`);
   const remote = remoteOption(str(values, "remote"), parquet);
-  const threshold = byteCount(str(values, "inline-threshold"), "--inline-threshold");
-  const threadsAsked = threadCount(str(values, "source-threads"));
+  const threshold = wholeNumber(str(values, "inline-threshold"), "--inline-threshold", "a whole number of bytes (0 or more)");
+  const threadsAsked = wholeNumber(str(values, "source-threads"), "--source-threads", "a whole number of threads from 0 (the main thread) to 64", 64);
   const { files, repeated } = once(expand(positionals));
   const refusal = refusalOfOutput(out, kind === "zarr" ? "zarr" : parquet ? "parquet" : "json", files);
   if (refusal) throw new UsageError(refusal);
