@@ -75,11 +75,12 @@ const MAX_SOURCE_THREADS = 4;
 
 /**
  * How many threads read the sources for validation: on 2 cores, none. Each thread loads its own
- * HDF5 library (about 40 MB and 0.3 s of CPU each), and this thread's scan already keeps both
- * cores busy (its garbage collector and compiler run beside it). Measured on the bench series on
- * 2 cores (2026-12-05, medians of 4–5 interleaved runs): in this thread against two threads, 132
- * files 1.87 against 2.09 s, peak 121 against 225 MB, CPU 2.3 against 3.5 s; 200 files 2.60
- * against 2.60 s, 176 against 273 MB, CPU 3.2 against 4.4 s.
+ * HDF5 library (each thread more: 30–40 MB more at the peak and 0.3–0.4 s more CPU), and this
+ * thread's scan already keeps both cores busy (its garbage collector and compiler run beside it).
+ * Measured on the bench series on 2 cores (2026-12-05, medians of 4–5 interleaved runs): in this
+ * thread against two threads, 132 files 1.87 against 2.09 s, peak 121 against 225 MB, CPU 2.3
+ * against 3.5 s; 200 files 2.60 against 2.60 s, 176 against 273 MB, CPU 3.2 against 4.4 s (a
+ * second, noisier set: 2.96 against 2.76 s).
  */
 function sourceThreads(asked: number | undefined, files: number): number {
   if (asked !== undefined) return Math.min(asked, files);
